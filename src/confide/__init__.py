@@ -1,0 +1,5 @@
+"""confide: a private AI companion server."""
+
+__all__ = ["__version__"]
+
+__version__ = "0.1.0"

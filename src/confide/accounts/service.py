@@ -1,0 +1,350 @@
+"""Accounts: sign-up with an age gate, Argon2id passwords, sessions, rate-limited log-in.
+
+Threats handled (promises P12 and P13):
+- Minors signing up: the date of birth is checked before anything is written; a refused
+  sign-up stores nothing about the person and logs nothing about them.
+- Password cracking after a leak: Argon2id at or above OWASP's minimum, rehashed at log-in
+  when the parameters are raised.
+- Username enumeration by timing: unknown usernames are verified against a dummy hash.
+- Stolen session tables: tokens are 256-bit random, only their SHA-256 is stored.
+- Guessing: per-account failure limits and per-client attempt limits, shared by all nodes.
+- Session theft after a password change: other sessions end.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy.orm import Session
+
+from confide.accounts.ratelimit import RateLimiter
+from confide.clock import Clock, as_utc
+from confide.errors import (
+    AgeRequirementNotMet,
+    AuthenticationFailed,
+    Conflict,
+    InvalidInput,
+    NotFound,
+)
+from confide.ids import new_id
+from confide.privacy.keys import KeyStore
+from confide.privacy.vault import Vault
+from confide.settings import Settings
+from confide.storage.db import Database
+from confide.storage.repositories import SessionRepo, UserRepo
+from confide.storage.tables import SessionRow, User
+
+__all__ = ["AccountService", "Identity", "NewSession", "SessionInfo", "age_on"]
+
+MIN_PASSWORD_CHARS = 10
+MAX_PASSWORD_CHARS = 1024
+
+
+def age_on(dob: date, today: date) -> int:
+    """Whole years between ``dob`` and ``today`` (a 29 February birthday counts on 1 March)."""
+    years = today.year - dob.year
+    if (today.month, today.day) < (dob.month, dob.day):
+        years -= 1
+    return years
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """Who is acting on this request. ``session_id`` identifies the session in use."""
+
+    user_id: str
+    username: str
+    session_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class NewSession:
+    identity: Identity
+    token: str
+    expires_at: datetime
+
+    def __repr__(self) -> str:
+        return f"NewSession(identity={self.identity!r}, token=<hidden>)"
+
+
+@dataclass(frozen=True, slots=True)
+class SessionInfo:
+    id: str
+    created_at: datetime
+    last_seen_at: datetime
+    expires_at: datetime
+    client: str | None
+    is_current: bool
+
+
+class AccountService:
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        keys: KeyStore,
+        vault: Vault,
+        limiter: RateLimiter,
+        clock: Clock,
+    ) -> None:
+        self._settings = settings
+        self._db = db
+        self._keys = keys
+        self._vault = vault
+        self._limiter = limiter
+        self._clock = clock
+        self._hasher = PasswordHasher(
+            time_cost=settings.argon2_time_cost,
+            memory_cost=settings.argon2_memory_kib,
+            parallelism=settings.argon2_parallelism,
+        )
+        # Verifying against this keeps unknown-username log-ins as slow as real ones.
+        self._dummy_hash = self._hasher.hash(secrets.token_urlsafe(16))
+
+    # --- sign-up ----------------------------------------------------------------------
+    def sign_up(
+        self,
+        *,
+        username: str,
+        email: str,
+        password: str,
+        date_of_birth: date,
+        client: str,
+        client_label: str | None = None,
+    ) -> NewSession:
+        now = self._clock()
+        # The age gate runs first: a refused minor leaves no trace (no row, no counter, no log).
+        if date_of_birth > now.date():
+            raise InvalidInput("date_of_birth is in the future")
+        if age_on(date_of_birth, now.date()) < self._settings.min_age:
+            raise AgeRequirementNotMet(
+                f"you must be at least {self._settings.min_age} years old to use this service"
+            )
+        username = normalise_username(username)
+        check_password_strength(password, username)
+        with self._db.transaction() as s:
+            self._limiter.hit(
+                s,
+                "signup-client",
+                client,
+                limit=self._settings.signup_max_per_client,
+                window_s=self._settings.signup_window_s,
+                now=now,
+            )
+        password_hash = self._hasher.hash(password)
+        user_id = new_id()
+        with self._db.transaction() as s:
+            users = UserRepo(s)
+            if users.username_taken(username):
+                raise Conflict("that username is taken", code="username_taken")
+            self._keys.create(user_id, now=now)
+            users.add(
+                User(
+                    id=user_id,
+                    username=username,
+                    email_ct=self._vault.seal(user_id, "users", "email_ct", user_id, email),
+                    date_of_birth_ct=self._vault.seal(
+                        user_id, "users", "date_of_birth_ct", user_id, date_of_birth.isoformat()
+                    ),
+                    password_hash=password_hash,
+                    status="active",
+                    created_at=now,
+                    password_changed_at=now,
+                )
+            )
+            s.flush()  # the user row must exist before its session row
+            return self._new_session(s, user_id, username, client_label, now)
+
+    # --- log-in -------------------------------------------------------------------------
+    def log_in(
+        self, *, username: str, password: str, client: str, client_label: str | None = None
+    ) -> NewSession:
+        now = self._clock()
+        st = self._settings
+        username = username.strip().lower()
+        if len(password) > MAX_PASSWORD_CHARS:
+            raise AuthenticationFailed("wrong username or password")
+        # Counted in their own transaction so a failed log-in still spends budget.
+        with self._db.transaction() as s:
+            self._limiter.check(
+                s,
+                "login-account",
+                username,
+                limit=st.login_max_failures_per_account,
+                window_s=st.login_window_s,
+                now=now,
+            )
+            self._limiter.hit(
+                s,
+                "login-client",
+                client,
+                limit=st.login_max_attempts_per_client,
+                window_s=st.login_window_s,
+                now=now,
+            )
+        with self._db.reader() as s:
+            user = UserRepo(s).by_username(username)
+        ok = False
+        try:
+            ok = self._hasher.verify(user.password_hash if user else self._dummy_hash, password)
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            ok = False
+        if not ok or user is None or user.status != "active":
+            with self._db.transaction() as s:
+                self._limiter.hit(
+                    s,
+                    "login-account",
+                    username,
+                    limit=st.login_max_failures_per_account + 1,
+                    window_s=st.login_window_s,
+                    now=now,
+                )
+            raise AuthenticationFailed("wrong username or password")
+        with self._db.transaction() as s:
+            if self._hasher.check_needs_rehash(user.password_hash):
+                fresh = UserRepo(s).get(user.id)
+                if fresh is not None:
+                    fresh.password_hash = self._hasher.hash(password)
+            self._limiter.reset(s, "login-account", username)
+            return self._new_session(s, user.id, user.username, client_label, now)
+
+    def _new_session(
+        self, s: Session, user_id: str, username: str, client_label: str | None, now: datetime
+    ) -> NewSession:
+        token = secrets.token_urlsafe(32)  # 256 bits
+        session_id = new_id()
+        expires = now + timedelta(days=self._settings.session_ttl_days)
+        label_ct = (
+            self._vault.seal(user_id, "sessions", "client_label_ct", session_id, client_label[:200])
+            if client_label
+            else None
+        )
+        SessionRepo(s).add(
+            SessionRow(
+                id=session_id,
+                user_id=user_id,
+                token_hash=_token_hash(token),
+                client_label_ct=label_ct,
+                created_at=now,
+                last_seen_at=now,
+                expires_at=expires,
+            )
+        )
+        return NewSession(Identity(user_id, username, session_id), token, expires)
+
+    # --- sessions ---------------------------------------------------------------------------
+    def authenticate(self, token: str) -> Identity:
+        """The identity behind a session token, or AuthenticationFailed."""
+        if not token or len(token) > 256:
+            raise AuthenticationFailed("not signed in")
+        now = self._clock()
+        idle = timedelta(days=self._settings.session_idle_days)
+        with self._db.reader() as s:
+            row = SessionRepo(s).by_token_hash(_token_hash(token))
+            user = UserRepo(s).get(row.user_id) if row is not None else None
+        if row is None or user is None or user.status != "active":
+            raise AuthenticationFailed("not signed in")
+        if as_utc(row.expires_at) <= now or as_utc(row.last_seen_at) + idle <= now:
+            with self._db.transaction() as s:
+                SessionRepo(s).delete_one(row.user_id, row.id)
+            raise AuthenticationFailed("your session has expired; sign in again")
+        if now - as_utc(row.last_seen_at) > timedelta(minutes=5):
+            # Coarse last-seen updates: one write per five minutes, not per request.
+            with self._db.transaction() as s:
+                fresh = SessionRepo(s).by_token_hash(row.token_hash)
+                if fresh is not None:
+                    fresh.last_seen_at = now
+        return Identity(user.id, user.username, row.id)
+
+    def log_out(self, who: Identity) -> None:
+        with self._db.transaction() as s:
+            SessionRepo(s).delete_one(who.user_id, who.session_id)
+
+    def log_out_everywhere(self, who: Identity) -> int:
+        with self._db.transaction() as s:
+            return SessionRepo(s).delete_all(who.user_id)
+
+    def list_sessions(self, who: Identity) -> list[SessionInfo]:
+        with self._db.reader() as s:
+            rows = SessionRepo(s).list_for(who.user_id)
+        return [
+            SessionInfo(
+                id=r.id,
+                created_at=as_utc(r.created_at),
+                last_seen_at=as_utc(r.last_seen_at),
+                expires_at=as_utc(r.expires_at),
+                client=self._vault.open_optional(
+                    who.user_id, "sessions", "client_label_ct", r.id, r.client_label_ct
+                ),
+                is_current=r.id == who.session_id,
+            )
+            for r in rows
+        ]
+
+    def revoke_session(self, who: Identity, session_id: str) -> None:
+        with self._db.transaction() as s:
+            if not SessionRepo(s).delete_one(who.user_id, session_id):
+                raise NotFound("no such session")
+
+    def change_password(self, who: Identity, *, current: str, new: str) -> None:
+        """Change the password and end every other session (a thief's included)."""
+        check_password_strength(new, who.username)
+        with self._db.reader() as s:
+            user = UserRepo(s).get(who.user_id)
+        if user is None:
+            raise AuthenticationFailed("not signed in")
+        try:
+            self._hasher.verify(user.password_hash, current[:MAX_PASSWORD_CHARS])
+        except (VerifyMismatchError, VerificationError, InvalidHashError) as exc:
+            raise AuthenticationFailed(
+                "the current password is wrong", code="wrong_password"
+            ) from exc
+        new_hash = self._hasher.hash(new)
+        now = self._clock()
+        with self._db.transaction() as s:
+            fresh = UserRepo(s).get(who.user_id)
+            if fresh is None:
+                raise AuthenticationFailed("not signed in")
+            fresh.password_hash = new_hash
+            fresh.password_changed_at = now
+            SessionRepo(s).delete_all(who.user_id, except_id=who.session_id)
+
+    def profile(self, who: Identity) -> dict[str, str]:
+        with self._db.reader() as s:
+            user = UserRepo(s).get(who.user_id)
+        if user is None:
+            raise AuthenticationFailed("not signed in")
+        return {
+            "id": user.id,
+            "username": user.username,
+            "email": self._vault.open_text(user.id, "users", "email_ct", user.id, user.email_ct),
+            "created_at": as_utc(user.created_at).isoformat(),
+        }
+
+
+def normalise_username(username: str) -> str:
+    name = username.strip().lower()
+    if not 3 <= len(name) <= 40:
+        raise InvalidInput("username must be 3 to 40 characters")
+    if not all(c.isascii() and (c.isalnum() or c in "._-") for c in name):
+        raise InvalidInput("username may contain only letters, digits, '.', '_' and '-'")
+    return name
+
+
+def check_password_strength(password: str, username: str) -> None:
+    """OWASP ASVS V6: at least 10 characters here (ASVS asks ≥ 8), any characters, ≤ 1024."""
+    if len(password) < MIN_PASSWORD_CHARS:
+        raise InvalidInput(f"password must be at least {MIN_PASSWORD_CHARS} characters")
+    if len(password) > MAX_PASSWORD_CHARS:
+        raise InvalidInput(f"password must be at most {MAX_PASSWORD_CHARS} characters")
+    if password.strip().lower() == username:
+        raise InvalidInput("password must not be the username")

@@ -1,0 +1,226 @@
+"""Conversations and their messages: create, list, rename, delete, paginated history.
+
+Titles and messages are sealed under the owner's key. A conversation starts with the
+companion's greeting, written by whoever wrote the persona, and labelled as the companion's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from confide.clock import Clock, as_utc
+from confide.companions.service import CompanionService
+from confide.errors import InvalidInput, NotFound
+from confide.ids import new_id
+from confide.privacy.vault import Vault
+from confide.storage.db import Database
+from confide.storage.repositories import ConversationRepo, MessageRepo
+from confide.storage.tables import Conversation, Message
+
+__all__ = ["ConversationService", "ConversationView", "MessagePage", "MessageView"]
+
+MAX_TITLE_CHARS = 100
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationView:
+    id: str
+    companion_id: str
+    title: str | None
+    message_count: int
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class MessageView:
+    id: str
+    conversation_id: str
+    seq: int
+    role: str
+    content: str
+    status: str
+    model: str | None
+    created_at: datetime
+
+    @property
+    def ai_generated(self) -> bool:
+        return self.role == "assistant"
+
+    def __repr__(self) -> str:
+        return f"MessageView(id={self.id!r}, seq={self.seq}, role={self.role!r}, content=<hidden>)"
+
+
+@dataclass(frozen=True, slots=True)
+class MessagePage:
+    items: list[MessageView]  # oldest first
+    next_before: int | None  # pass as ``before`` to get older messages; None when no more
+
+
+def check_title(title: str | None) -> str | None:
+    if title is None:
+        return None
+    title = title.strip()
+    if len(title) > MAX_TITLE_CHARS:
+        raise InvalidInput(f"title must be at most {MAX_TITLE_CHARS} characters")
+    return title or None
+
+
+class ConversationService:
+    def __init__(
+        self, db: Database, vault: Vault, companions: CompanionService, clock: Clock
+    ) -> None:
+        self._db = db
+        self._vault = vault
+        self._companions = companions
+        self._clock = clock
+
+    def message_view(self, user_id: str, row: Message) -> MessageView:
+        return MessageView(
+            id=row.id,
+            conversation_id=row.conversation_id,
+            seq=row.seq,
+            role=row.role,
+            content=self._vault.open_text(user_id, "messages", "content_ct", row.id, row.content_ct),
+            status=row.status,
+            model=row.model,
+            created_at=as_utc(row.created_at),
+        )
+
+    def _view(self, user_id: str, row: Conversation, count: int) -> ConversationView:
+        return ConversationView(
+            id=row.id,
+            companion_id=row.companion_id,
+            title=self._vault.open_optional(
+                user_id, "conversations", "title_ct", row.id, row.title_ct
+            ),
+            message_count=count,
+            created_at=as_utc(row.created_at),
+            updated_at=as_utc(row.updated_at),
+        )
+
+    def create(self, user_id: str, companion_id: str, title: str | None) -> ConversationView:
+        title = check_title(title)
+        companion = self._companions.get(user_id, companion_id)  # NotFound if not theirs
+        now = self._clock()
+        cid = new_id()
+        greeting = companion.profile.greeting.replace("{{char}}", companion.profile.name)
+        with self._db.transaction() as s:
+            ConversationRepo(s).add(
+                Conversation(
+                    id=cid,
+                    user_id=user_id,
+                    companion_id=companion_id,
+                    title_ct=(
+                        self._vault.seal(user_id, "conversations", "title_ct", cid, title)
+                        if title
+                        else None
+                    ),
+                    last_seq=0,
+                    summary_ct=None,
+                    summary_through_seq=0,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+            s.flush()
+            count = 0
+            if greeting:
+                self.store_message(s, user_id, cid, "assistant", greeting, now=now, model=None)
+                count = 1
+        with self._db.reader() as s:
+            row = ConversationRepo(s).get(user_id, cid)
+        assert row is not None  # noqa: S101 - just written
+        return self._view(user_id, row, count)
+
+    def store_message(
+        self,
+        s: Session,
+        user_id: str,
+        conversation_id: str,
+        role: str,
+        text: str,
+        *,
+        now: datetime,
+        model: str | None,
+        status: str = "complete",
+    ) -> Message:
+        seq = ConversationRepo(s).next_seq(user_id, conversation_id, now)
+        mid = new_id()
+        row = Message(
+            id=mid,
+            user_id=user_id,
+            conversation_id=conversation_id,
+            seq=seq,
+            role=role,
+            content_ct=self._vault.seal(user_id, "messages", "content_ct", mid, text),
+            status=status,
+            model=model,
+            created_at=now,
+        )
+        MessageRepo(s).add(row)
+        return row
+
+    def get(self, user_id: str, conversation_id: str) -> ConversationView:
+        with self._db.reader() as s:
+            row = ConversationRepo(s).get(user_id, conversation_id)
+            if row is None:
+                raise NotFound("no such conversation")
+            count = MessageRepo(s).count(user_id, conversation_id)
+        return self._view(user_id, row, count)
+
+    def list(
+        self, user_id: str, *, companion_id: str | None, limit: int, offset: int
+    ) -> list[ConversationView]:
+        with self._db.reader() as s:
+            rows = ConversationRepo(s).list_for(
+                user_id, companion_id=companion_id, limit=limit, offset=offset
+            )
+            counts = {r.id: MessageRepo(s).count(user_id, r.id) for r in rows}
+        return [self._view(user_id, r, counts[r.id]) for r in rows]
+
+    def rename(self, user_id: str, conversation_id: str, title: str | None) -> ConversationView:
+        title = check_title(title)
+        with self._db.transaction() as s:
+            row = ConversationRepo(s).get(user_id, conversation_id)
+            if row is None:
+                raise NotFound("no such conversation")
+            row.title_ct = (
+                self._vault.seal(user_id, "conversations", "title_ct", row.id, title)
+                if title
+                else None
+            )
+            row.updated_at = self._clock()
+        return self.get(user_id, conversation_id)
+
+    def delete(self, user_id: str, conversation_id: str) -> None:
+        with self._db.transaction() as s:
+            if not ConversationRepo(s).delete(user_id, conversation_id):
+                raise NotFound("no such conversation")
+
+    def messages(
+        self, user_id: str, conversation_id: str, *, before: int | None, limit: int
+    ) -> MessagePage:
+        with self._db.reader() as s:
+            if ConversationRepo(s).get(user_id, conversation_id) is None:
+                raise NotFound("no such conversation")
+            rows = MessageRepo(s).page(user_id, conversation_id, before_seq=before, limit=limit + 1)
+        more = len(rows) > limit
+        rows = rows[:limit]
+        items = [self.message_view(user_id, r) for r in reversed(rows)]
+        return MessagePage(items=items, next_before=items[0].seq if more and items else None)
+
+    def get_message(self, user_id: str, message_id: str) -> MessageView:
+        with self._db.reader() as s:
+            row = MessageRepo(s).get(user_id, message_id)
+        if row is None:
+            raise NotFound("no such message")
+        return self.message_view(user_id, row)
+
+    def delete_message(self, user_id: str, message_id: str) -> None:
+        with self._db.transaction() as s:
+            if not MessageRepo(s).delete(user_id, message_id):
+                raise NotFound("no such message")

@@ -1,0 +1,226 @@
+"""One chat turn, readable top to bottom (DESIGN.md, "One chat turn").
+
+``ChatService.turn()`` is an async generator of :class:`TurnEvent`. The web layer renders it as
+server-sent events or collects it into one JSON reply. Guarantees:
+
+- The user's message is sealed and committed before the model is called: a model failure
+  never loses it.
+- A model failure ends the turn with an explicit ``error`` event; no reply is stored.
+- A client that stops reading (disconnect, stop button) cancels generation; whatever was
+  generated is stored with status ``interrupted``, never as a complete reply.
+- Every reply is stored as the companion's (``role=assistant``) and labelled AI-generated.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import anyio
+
+from confide.chat.conversations import ConversationService, MessageView
+from confide.chat.prompt import HistoryItem, Prompt, PromptInputs, build_prompt
+from confide.clock import Clock
+from confide.companions.service import CompanionService
+from confide.errors import ConfideError, InvalidInput, ModelUnavailable, NotFound
+from confide.llm.base import GenerationOptions, Provider
+from confide.storage.db import Database
+from confide.storage.repositories import ConversationRepo, MessageRepo
+from confide.storage.tables import Message
+
+__all__ = ["ChatService", "TurnEvent"]
+
+log = logging.getLogger(__name__)
+
+_PAGE = 64
+
+
+@dataclass(frozen=True, slots=True)
+class TurnEvent:
+    kind: Literal["user_message", "delta", "reply", "error"]
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return f"TurnEvent(kind={self.kind!r})"
+
+
+@dataclass(slots=True)
+class _Prepared:
+    user_id: str
+    conversation_id: str
+    user_message: MessageView
+    prompt: Prompt
+
+
+class ChatService:
+    def __init__(
+        self,
+        db: Database,
+        conversations: ConversationService,
+        companions: CompanionService,
+        provider: Provider,
+        clock: Clock,
+        *,
+        max_message_chars: int,
+        reply_tokens: int,
+        temperature: float,
+    ) -> None:
+        self._db = db
+        self._conversations = conversations
+        self._companions = companions
+        self._provider = provider
+        self._clock = clock
+        self._max_chars = max_message_chars
+        self._reply_tokens = reply_tokens
+        self._temperature = temperature
+
+    @property
+    def provider(self) -> Provider:
+        return self._provider
+
+    # --- steps 1-4: validate, store the user's message, build the prompt ---------------------
+    def prepare(self, user_id: str, username: str, conversation_id: str, text: str) -> _Prepared:
+        text = text.strip()
+        if not text:
+            raise InvalidInput("message must not be empty")
+        if len(text) > self._max_chars:
+            raise InvalidInput(f"message must be at most {self._max_chars} characters")
+        now = self._clock()
+        with self._db.transaction() as s:
+            conv = ConversationRepo(s).get(user_id, conversation_id)
+            if conv is None:
+                raise NotFound("no such conversation")
+            companion_id = conv.companion_id
+            row = self._conversations.store_message(
+                s, user_id, conversation_id, "user", text, now=now, model=None
+            )
+        user_message = self._conversations.message_view(user_id, row)
+        profile = self._companions.get(user_id, companion_id).profile
+        history = self._recent_history(user_id, conversation_id, before_seq=row.seq)
+        inputs = PromptInputs(
+            profile=profile, user_name=username, new_message=text, history=history
+        )
+        prompt = build_prompt(inputs, self._provider, reply_tokens=self._reply_tokens)
+        return _Prepared(user_id, conversation_id, user_message, prompt)
+
+    def _recent_history(
+        self, user_id: str, conversation_id: str, *, before_seq: int
+    ) -> list[HistoryItem]:
+        """Newest messages first, page by page, until they surely fill the context window."""
+        budget_chars = self._provider.context_size * 4
+        items: list[HistoryItem] = []
+        chars = 0
+        cursor: int | None = before_seq
+        with self._db.reader() as s:
+            repo = MessageRepo(s)
+            while cursor is not None and chars < budget_chars:
+                rows = repo.page(user_id, conversation_id, before_seq=cursor, limit=_PAGE)
+                for r in rows:
+                    view = self._conversations.message_view(user_id, r)
+                    role: Literal["user", "assistant"] = (
+                        "assistant" if r.role == "assistant" else "user"
+                    )
+                    items.append(HistoryItem(r.seq, role, view.content))
+                    chars += len(view.content)
+                cursor = rows[-1].seq if len(rows) == _PAGE else None
+        items.reverse()
+        return items
+
+    # --- steps 5-6: call the model, stream, store the reply ----------------------------------
+    async def turn(
+        self, user_id: str, username: str, conversation_id: str, text: str
+    ) -> AsyncIterator[TurnEvent]:
+        prepared = await anyio.to_thread.run_sync(
+            self.prepare, user_id, username, conversation_id, text
+        )
+        yield TurnEvent("user_message", {"message": prepared.user_message})
+        options = GenerationOptions(
+            max_tokens=self._reply_tokens, temperature=self._temperature
+        )
+        pieces: list[str] = []
+        finished = failed = False
+        started = time.perf_counter()
+        stream = self._provider.stream(prepared.prompt.messages, options)
+        try:
+            try:
+                async for piece in stream:
+                    pieces.append(piece)
+                    yield TurnEvent("delta", {"text": piece})
+            except ModelUnavailable as exc:
+                failed = True
+                log.warning(
+                    "model call failed",
+                    extra={"provider": self._provider.name, "error_code": exc.code},
+                )
+                yield TurnEvent("error", {"code": exc.code, "message": exc.message})
+                return
+            reply = "".join(pieces).strip()
+            if not reply:
+                yield TurnEvent(
+                    "error", {"code": "empty_reply", "message": "the model returned no text"}
+                )
+                return
+            stored = await anyio.to_thread.run_sync(
+                self._store_reply, prepared, reply, "complete"
+            )
+            finished = True
+            log.info(
+                "turn complete",
+                extra={
+                    "provider": self._provider.name,
+                    "prompt_tokens": prepared.prompt.tokens,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                },
+            )
+            yield TurnEvent("reply", {"message": stored})
+        finally:
+            if not finished:
+                # Cancelled (client gone) or failed: free the model, keep what was said so far
+                # as an interrupted reply. Shielded: the surrounding scope may be cancelled.
+                with anyio.CancelScope(shield=True):
+                    aclose = getattr(stream, "aclose", None)
+                    if aclose is not None:
+                        await aclose()
+                partial = "".join(pieces).strip()
+                if partial and not failed:
+                    try:
+                        self._store_reply(prepared, partial, "interrupted")
+                    except ConfideError:
+                        log.warning("interrupted reply not stored: conversation gone")
+
+    def _store_reply(self, prepared: _Prepared, text: str, status: str) -> MessageView:
+        now = self._clock()
+        with self._db.transaction() as s:
+            if ConversationRepo(s).get(prepared.user_id, prepared.conversation_id) is None:
+                raise NotFound("the conversation was deleted during the reply")
+            row: Message = self._conversations.store_message(
+                s,
+                prepared.user_id,
+                prepared.conversation_id,
+                "assistant",
+                text,
+                now=now,
+                model=f"{self._provider.name}:{self._provider.model}",
+                status=status,
+            )
+        return self._conversations.message_view(prepared.user_id, row)
+
+    async def complete_turn(
+        self, user_id: str, username: str, conversation_id: str, text: str
+    ) -> tuple[MessageView, MessageView]:
+        """The non-streaming form: (user message, reply) or the turn's error."""
+        user_message: MessageView | None = None
+        async for event in self.turn(user_id, username, conversation_id, text):
+            if event.kind == "user_message":
+                user_message = event.data["message"]
+            elif event.kind == "reply" and user_message is not None:
+                return user_message, event.data["message"]
+            elif event.kind == "error":
+                if event.data["code"] == "empty_reply":
+                    raise ModelUnavailable(event.data["message"], code="empty_reply")
+                raise ModelUnavailable(event.data["message"])
+        raise ConfideError("the turn ended without a reply")
+

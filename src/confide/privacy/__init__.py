@@ -1,0 +1,1 @@
+"""Privacy machinery: encryption, keys and (later) audit, consent, retention, export."""

@@ -1,0 +1,94 @@
+"""Services: the wired collaborators, built once by ``build_services`` and handed to routes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from confide.accounts.ratelimit import RateLimiter
+from confide.accounts.service import AccountService
+from confide.chat.conversations import ConversationService
+from confide.chat.service import ChatService
+from confide.clock import Clock, utcnow
+from confide.companions.service import CompanionService
+from confide.errors import ConfigurationError
+from confide.llm.base import Provider
+from confide.privacy import crypto
+from confide.privacy.keys import EnvMasterKey, FileMasterKeyring, KeyStore, MasterKeyProvider
+from confide.privacy.vault import Vault
+from confide.settings import Settings
+from confide.storage.db import Database
+
+__all__ = ["Services", "build_services", "master_key_provider"]
+
+
+def master_key_provider(settings: Settings) -> MasterKeyProvider:
+    if settings.master_key is not None:
+        return EnvMasterKey(settings.master_key.get_secret_value())
+    return FileMasterKeyring(settings.resolved_master_key_file)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    key_db: Database
+    keys: KeyStore
+    vault: Vault
+    accounts: AccountService
+    companions: CompanionService
+    conversations: ConversationService
+    chat: ChatService
+    provider: Provider
+    clock: Clock
+
+    def close(self) -> None:
+        self.db.dispose()
+        self.key_db.dispose()
+
+
+def build_services(
+    settings: Settings,
+    *,
+    provider: Provider,
+    clock: Clock = utcnow,
+    master: MasterKeyProvider | None = None,
+    migrate: bool = True,
+) -> Services:
+    """Open the databases (migrating them), the key store, and every service."""
+    db = Database.content(settings.resolved_database_url)
+    key_db = Database.key_store(settings.resolved_key_store_url)
+    if migrate:
+        db.upgrade()
+        key_db.upgrade()
+    elif not (db.is_initialised() and key_db.is_initialised()):
+        raise ConfigurationError("the database is not initialised; run `confide init`")
+    master = master or master_key_provider(settings)
+    keys = KeyStore(key_db, master)
+    vault = Vault(keys)
+    limiter = RateLimiter(crypto.derive_subkey(master.current().key, "rate-limit-buckets"))
+    accounts = AccountService(settings, db, keys, vault, limiter, clock)
+    companions = CompanionService(db, vault, clock)
+    conversations = ConversationService(db, vault, companions, clock)
+    chat = ChatService(
+        db,
+        conversations,
+        companions,
+        provider,
+        clock,
+        max_message_chars=settings.max_message_chars,
+        reply_tokens=settings.max_reply_tokens,
+        temperature=settings.temperature,
+    )
+    return Services(
+        settings=settings,
+        db=db,
+        key_db=key_db,
+        keys=keys,
+        vault=vault,
+        accounts=accounts,
+        companions=companions,
+        conversations=conversations,
+        chat=chat,
+        provider=provider,
+        clock=clock,
+    )

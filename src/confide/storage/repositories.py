@@ -1,0 +1,261 @@
+"""Every query confide runs, scoped to the acting user.
+
+Threat handled: one user reaching another's data through a missing ``WHERE``. Every method that
+touches user data takes the acting ``user_id`` and filters on it, so an id that belongs to
+someone else is indistinguishable from one that does not exist (callers raise ``NotFound``).
+Repositories handle ciphertext only; services seal and open through the vault.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from confide.storage.tables import (
+    Companion,
+    Conversation,
+    Message,
+    RateLimitCounter,
+    SessionRow,
+    User,
+)
+
+__all__ = [
+    "CompanionRepo",
+    "ConversationRepo",
+    "MessageRepo",
+    "RateLimitRepo",
+    "SessionRepo",
+    "UserRepo",
+]
+
+
+class UserRepo:
+    def __init__(self, s: Session) -> None:
+        self.s = s
+
+    def by_username(self, username: str) -> User | None:
+        return self.s.scalar(select(User).where(User.username == username))
+
+    def get(self, user_id: str) -> User | None:
+        return self.s.get(User, user_id)
+
+    def add(self, user: User) -> None:
+        self.s.add(user)
+
+    def username_taken(self, username: str) -> bool:
+        return self.s.scalar(select(func.count()).where(User.username == username)) != 0
+
+
+class SessionRepo:
+    def __init__(self, s: Session) -> None:
+        self.s = s
+
+    def by_token_hash(self, token_hash: str) -> SessionRow | None:
+        return self.s.scalar(select(SessionRow).where(SessionRow.token_hash == token_hash))
+
+    def add(self, row: SessionRow) -> None:
+        self.s.add(row)
+
+    def list_for(self, user_id: str) -> Sequence[SessionRow]:
+        return self.s.scalars(
+            select(SessionRow)
+            .where(SessionRow.user_id == user_id)
+            .order_by(SessionRow.last_seen_at.desc())
+        ).all()
+
+    def delete_one(self, user_id: str, session_id: str) -> bool:
+        result = self.s.execute(
+            delete(SessionRow).where(SessionRow.user_id == user_id, SessionRow.id == session_id)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    def delete_all(self, user_id: str, *, except_id: str | None = None) -> int:
+        stmt = delete(SessionRow).where(SessionRow.user_id == user_id)
+        if except_id is not None:
+            stmt = stmt.where(SessionRow.id != except_id)
+        return int(getattr(self.s.execute(stmt), "rowcount", 0))
+
+    def delete_expired(self, now: datetime) -> int:
+        result = self.s.execute(delete(SessionRow).where(SessionRow.expires_at <= now))
+        return int(getattr(result, "rowcount", 0))
+
+
+class RateLimitRepo:
+    def __init__(self, s: Session) -> None:
+        self.s = s
+
+    def hit(self, bucket: str, window_start: int, amount: int = 1) -> int:
+        """Add to a window's counter and return the new count (one row per bucket+window)."""
+        updated = self.s.execute(
+            update(RateLimitCounter)
+            .where(
+                RateLimitCounter.bucket == bucket, RateLimitCounter.window_start == window_start
+            )
+            .values(count=RateLimitCounter.count + amount)
+        )
+        if not getattr(updated, "rowcount", 0):
+            self.s.add(RateLimitCounter(bucket=bucket, window_start=window_start, count=amount))
+            self.s.flush()
+        return int(
+            self.s.scalar(
+                select(RateLimitCounter.count).where(
+                    RateLimitCounter.bucket == bucket,
+                    RateLimitCounter.window_start == window_start,
+                )
+            )
+            or 0
+        )
+
+    def count(self, bucket: str, window_start: int) -> int:
+        return int(
+            self.s.scalar(
+                select(RateLimitCounter.count).where(
+                    RateLimitCounter.bucket == bucket,
+                    RateLimitCounter.window_start == window_start,
+                )
+            )
+            or 0
+        )
+
+    def reset(self, bucket: str) -> None:
+        self.s.execute(delete(RateLimitCounter).where(RateLimitCounter.bucket == bucket))
+
+    def purge_before(self, window_start: int) -> None:
+        self.s.execute(delete(RateLimitCounter).where(RateLimitCounter.window_start < window_start))
+
+
+class CompanionRepo:
+    def __init__(self, s: Session) -> None:
+        self.s = s
+
+    def get(self, user_id: str, companion_id: str) -> Companion | None:
+        return self.s.scalar(
+            select(Companion).where(Companion.user_id == user_id, Companion.id == companion_id)
+        )
+
+    def list_for(self, user_id: str) -> Sequence[Companion]:
+        return self.s.scalars(
+            select(Companion).where(Companion.user_id == user_id).order_by(Companion.created_at)
+        ).all()
+
+    def add(self, row: Companion) -> None:
+        self.s.add(row)
+
+    def delete(self, user_id: str, companion_id: str) -> bool:
+        # Messages and conversations go first so secure_delete overwrites them explicitly,
+        # rather than relying on the driver to honour ON DELETE CASCADE.
+        conv_ids = select(Conversation.id).where(
+            Conversation.user_id == user_id, Conversation.companion_id == companion_id
+        )
+        self.s.execute(
+            delete(Message).where(Message.user_id == user_id, Message.conversation_id.in_(conv_ids))
+        )
+        self.s.execute(
+            delete(Conversation).where(
+                Conversation.user_id == user_id, Conversation.companion_id == companion_id
+            )
+        )
+        result = self.s.execute(
+            delete(Companion).where(Companion.user_id == user_id, Companion.id == companion_id)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+
+class ConversationRepo:
+    def __init__(self, s: Session) -> None:
+        self.s = s
+
+    def get(self, user_id: str, conversation_id: str, *, for_update: bool = False) -> (
+        Conversation | None
+    ):
+        stmt = select(Conversation).where(
+            Conversation.user_id == user_id, Conversation.id == conversation_id
+        )
+        if for_update:
+            stmt = stmt.with_for_update()
+        return self.s.scalar(stmt)
+
+    def list_for(
+        self, user_id: str, *, companion_id: str | None = None, limit: int, offset: int
+    ) -> Sequence[Conversation]:
+        stmt = select(Conversation).where(Conversation.user_id == user_id)
+        if companion_id is not None:
+            stmt = stmt.where(Conversation.companion_id == companion_id)
+        stmt = stmt.order_by(Conversation.updated_at.desc(), Conversation.id)
+        return self.s.scalars(stmt.limit(limit).offset(offset)).all()
+
+    def add(self, row: Conversation) -> None:
+        self.s.add(row)
+
+    def delete(self, user_id: str, conversation_id: str) -> bool:
+        self.s.execute(
+            delete(Message).where(
+                Message.user_id == user_id, Message.conversation_id == conversation_id
+            )
+        )
+        result = self.s.execute(
+            delete(Conversation).where(
+                Conversation.user_id == user_id, Conversation.id == conversation_id
+            )
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    def next_seq(self, user_id: str, conversation_id: str, now: datetime) -> int:
+        """Reserve the next message number atomically (safe across nodes)."""
+        self.s.execute(
+            update(Conversation)
+            .where(Conversation.user_id == user_id, Conversation.id == conversation_id)
+            .values(last_seq=Conversation.last_seq + 1, updated_at=now)
+        )
+        seq = self.s.scalar(
+            select(Conversation.last_seq).where(
+                Conversation.user_id == user_id, Conversation.id == conversation_id
+            )
+        )
+        if seq is None:
+            raise LookupError("conversation vanished")
+        return int(seq)
+
+
+class MessageRepo:
+    def __init__(self, s: Session) -> None:
+        self.s = s
+
+    def add(self, row: Message) -> None:
+        self.s.add(row)
+
+    def get(self, user_id: str, message_id: str) -> Message | None:
+        return self.s.scalar(
+            select(Message).where(Message.user_id == user_id, Message.id == message_id)
+        )
+
+    def page(
+        self, user_id: str, conversation_id: str, *, before_seq: int | None, limit: int
+    ) -> Sequence[Message]:
+        """Newest first, at most ``limit``, strictly older than ``before_seq`` if given."""
+        stmt = select(Message).where(
+            Message.user_id == user_id, Message.conversation_id == conversation_id
+        )
+        if before_seq is not None:
+            stmt = stmt.where(Message.seq < before_seq)
+        return self.s.scalars(stmt.order_by(Message.seq.desc()).limit(limit)).all()
+
+    def count(self, user_id: str, conversation_id: str) -> int:
+        return int(
+            self.s.scalar(
+                select(func.count()).where(
+                    Message.user_id == user_id, Message.conversation_id == conversation_id
+                )
+            )
+            or 0
+        )
+
+    def delete(self, user_id: str, message_id: str) -> bool:
+        result = self.s.execute(
+            delete(Message).where(Message.user_id == user_id, Message.id == message_id)
+        )
+        return bool(getattr(result, "rowcount", 0))

@@ -1,0 +1,69 @@
+"""Dependencies shared by routes: the services, the acting identity, the client address."""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from confide.accounts.service import Identity
+from confide.errors import AuthenticationFailed, Forbidden
+from confide.services import Services
+
+__all__ = [
+    "SESSION_COOKIE",
+    "ClientDep",
+    "IdentityDep",
+    "ServicesDep",
+    "client_address",
+    "get_identity",
+    "get_services",
+]
+
+SESSION_COOKIE = "confide_session"
+_SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def get_services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+def client_address(request: Request) -> str:
+    """The client's address; X-Forwarded-For is believed only from a trusted proxy."""
+    services = get_services(request)
+    peer = request.client.host if request.client else "unknown"
+    forwarded = request.headers.get("x-forwarded-for")
+    if forwarded and peer in services.settings.trusted_proxies:
+        candidate = forwarded.split(",")[0].strip()
+        try:
+            return str(ipaddress.ip_address(candidate))
+        except ValueError:
+            return peer
+    return peer
+
+
+ClientDep = Annotated[str, Depends(client_address)]
+
+
+def get_identity(request: Request) -> Identity:
+    services = get_services(request)
+    auth = request.headers.get("authorization", "")
+    if auth[:7].lower() == "bearer ":
+        return services.accounts.authenticate(auth[7:].strip())
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        raise AuthenticationFailed("not signed in")
+    if request.method not in _SAFE_METHODS:
+        # Cookie sessions are SameSite=Strict; refuse cross-site requests that carry one anyway.
+        origin = request.headers.get("origin")
+        if origin and origin.rstrip("/") != str(request.base_url).rstrip("/"):
+            raise Forbidden("cross-site request refused", code="cross_site_request")
+    return services.accounts.authenticate(token)
+
+
+IdentityDep = Annotated[Identity, Depends(get_identity)]
