@@ -84,7 +84,9 @@ class ConversationService:
             conversation_id=row.conversation_id,
             seq=row.seq,
             role=row.role,
-            content=self._vault.open_text(user_id, "messages", "content_ct", row.id, row.content_ct),
+            content=self._vault.open_text(
+                user_id, "messages", "content_ct", row.id, row.content_ct
+            ),
             status=row.status,
             model=row.model,
             created_at=as_utc(row.created_at),

@@ -137,9 +137,7 @@ class ChatService:
             self.prepare, user_id, username, conversation_id, text
         )
         yield TurnEvent("user_message", {"message": prepared.user_message})
-        options = GenerationOptions(
-            max_tokens=self._reply_tokens, temperature=self._temperature
-        )
+        options = GenerationOptions(max_tokens=self._reply_tokens, temperature=self._temperature)
         pieces: list[str] = []
         finished = failed = False
         started = time.perf_counter()
@@ -163,9 +161,7 @@ class ChatService:
                     "error", {"code": "empty_reply", "message": "the model returned no text"}
                 )
                 return
-            stored = await anyio.to_thread.run_sync(
-                self._store_reply, prepared, reply, "complete"
-            )
+            stored = await anyio.to_thread.run_sync(self._store_reply, prepared, reply, "complete")
             finished = True
             log.info(
                 "turn complete",
@@ -223,4 +219,3 @@ class ChatService:
                     raise ModelUnavailable(event.data["message"], code="empty_reply")
                 raise ModelUnavailable(event.data["message"])
         raise ConfideError("the turn ended without a reply")
-

@@ -89,11 +89,7 @@ def seal(key: DataKey, plaintext: str | bytes, field: Field) -> bytes:
 
 def open_(key: DataKey, blob: bytes, field: Field) -> bytes:
     """Decrypt a blob sealed for exactly this ``field``; any mismatch is one opaque error."""
-    if (
-        field.user_id != key.user_id
-        or len(blob) < 1 + _NONCE_BYTES + 16
-        or blob[:1] != _VERSION
-    ):
+    if field.user_id != key.user_id or len(blob) < 1 + _NONCE_BYTES + 16 or blob[:1] != _VERSION:
         raise DecryptionError()
     nonce, body = blob[1 : 1 + _NONCE_BYTES], blob[1 + _NONCE_BYTES :]
     try:

@@ -92,9 +92,7 @@ class RateLimitRepo:
         """Add to a window's counter and return the new count (one row per bucket+window)."""
         updated = self.s.execute(
             update(RateLimitCounter)
-            .where(
-                RateLimitCounter.bucket == bucket, RateLimitCounter.window_start == window_start
-            )
+            .where(RateLimitCounter.bucket == bucket, RateLimitCounter.window_start == window_start)
             .values(count=RateLimitCounter.count + amount)
         )
         if not getattr(updated, "rowcount", 0):
@@ -169,9 +167,9 @@ class ConversationRepo:
     def __init__(self, s: Session) -> None:
         self.s = s
 
-    def get(self, user_id: str, conversation_id: str, *, for_update: bool = False) -> (
-        Conversation | None
-    ):
+    def get(
+        self, user_id: str, conversation_id: str, *, for_update: bool = False
+    ) -> Conversation | None:
         stmt = select(Conversation).where(
             Conversation.user_id == user_id, Conversation.id == conversation_id
         )

@@ -90,9 +90,7 @@ def revoke_session(session_id: str, who: IdentityDep, services: ServicesDep) -> 
 
 @router.post("/auth/password", status_code=status.HTTP_204_NO_CONTENT)
 def change_password(body: PasswordChangeIn, who: IdentityDep, services: ServicesDep) -> None:
-    services.accounts.change_password(
-        who, current=body.current_password, new=body.new_password
-    )
+    services.accounts.change_password(who, current=body.current_password, new=body.new_password)
 
 
 @router.get("/me", response_model=UserOut)

@@ -89,9 +89,7 @@ def list_messages(
     ),
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> MessagePageOut:
-    page = services.conversations.messages(
-        who.user_id, conversation_id, before=before, limit=limit
-    )
+    page = services.conversations.messages(who.user_id, conversation_id, before=before, limit=limit)
     return MessagePageOut(
         items=[MessageOut.of(m) for m in page.items], next_before=page.next_before
     )

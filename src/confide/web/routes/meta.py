@@ -33,4 +33,6 @@ def health(services: ServicesDep) -> dict[str, str]:
 def landing(services: ServicesDep) -> HTMLResponse:
     provider = services.provider
     where = "remote provider" if provider.is_remote else "runs on this machine"
-    return HTMLResponse(_PAGE.format(model=html.escape(provider.model), where=where, version=__version__))
+    return HTMLResponse(
+        _PAGE.format(model=html.escape(provider.model), where=where, version=__version__)
+    )

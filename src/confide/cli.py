@@ -1,0 +1,474 @@
+"""The ``confide`` command: serve, init, doctor, db upgrade, user create, keys rotate, chat.
+
+Every failure is one line on stderr and a non-zero exit (1 for bad input or a refused action,
+2 for configuration problems); no stack traces. Secrets are never printed.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import stat
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, NoReturn, TypeVar
+
+import httpx
+import typer
+from pydantic import SecretStr, ValidationError
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+from rich.table import Table
+
+from confide import __version__
+from confide.errors import ConfideError, ConfigurationError, InvalidInput
+from confide.llm.bundled import BUNDLED_MODELS, verify_file
+from confide.settings import Settings
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="confide",
+    help="A private AI companion server.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+user_app = typer.Typer(help="Accounts.", no_args_is_help=True)
+keys_app = typer.Typer(help="Master key management.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(user_app, name="user")
+app.add_typer(keys_app, name="keys")
+
+out = Console()
+err = Console(stderr=True)
+
+F = TypeVar("F", bound=Callable[..., Any])
+DataDirOpt = Annotated[
+    Path | None, typer.Option("--data-dir", help="Data directory (default: CONFIDE_DATA_DIR).")
+]
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    err.print(f"confide: {message}", markup=False, highlight=False)
+    raise typer.Exit(code)
+
+
+def handle_errors(fn: F) -> F:
+    """Turn expected errors into one line and an exit code."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except ConfigurationError as exc:
+            fail(exc.message, 2)
+        except ConfideError as exc:
+            fail(exc.message, 1)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first.get("loc", ()))
+            fail(f"invalid setting {where}: {first.get('msg', 'invalid')}", 2)
+        except OSError as exc:
+            fail(f"{exc.strerror or 'I/O error'}: {exc.filename or ''}".rstrip(": "), 1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def load_settings(data_dir: Path | None = None, **overrides: Any) -> Settings:
+    values = {k: v for k, v in overrides.items() if v is not None}
+    if data_dir is not None:
+        values["data_dir"] = data_dir
+    return Settings(**values)
+
+
+@contextmanager
+def _progress_bar() -> Iterator[Callable[[int, int], None]]:
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("assembling model", total=None)
+
+        def update(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        yield update
+
+
+def _prepare_model(settings: Settings) -> str:
+    """Assemble the bundled model if it is not there yet; return a line describing it."""
+    if settings.provider != "local":
+        return f"model: {settings.provider} provider (no local model needed)"
+    from confide.llm.factory import resolve_model_path
+
+    with _progress_bar() as update:
+        path, title = resolve_model_path(settings, progress=update)
+    return f"model: {title} at {path}"
+
+
+def _initialise(settings: Settings) -> list[str]:
+    """Create the data dir, the master key and the databases; idempotent."""
+    from confide.privacy.keys import FileMasterKeyring, check_key_file_permissions
+    from confide.storage.db import Database
+
+    lines = []
+    settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if settings.master_key is None:
+        key_file = settings.resolved_master_key_file
+        if key_file.exists():
+            check_key_file_permissions(key_file)
+            lines.append(f"master key: {key_file} (existing)")
+        else:
+            FileMasterKeyring.create(key_file)
+            lines.append(f"master key: created {key_file} (mode 0600) - back it up separately")
+    else:
+        lines.append("master key: from CONFIDE_MASTER_KEY")
+    for db in (
+        Database.content(settings.resolved_database_url),
+        Database.key_store(settings.resolved_key_store_url),
+    ):
+        db.upgrade()
+        db.dispose()
+    lines.append(f"database: {_mask_url(settings.resolved_database_url)} (migrated)")
+    lines.append(f"key store: {_mask_url(settings.resolved_key_store_url)} (migrated)")
+    return lines
+
+
+def _mask_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@app.command()
+@handle_errors
+def init(data_dir: DataDirOpt = None) -> None:
+    """Create the data directory, master key, databases, and assemble the local model."""
+    settings = load_settings(data_dir)
+    for line in _initialise(settings):
+        out.print(line, markup=False, highlight=False)
+    out.print(_prepare_model(settings), markup=False, highlight=False)
+    out.print("ready: run `confide serve`", markup=False)
+
+
+@app.command()
+@handle_errors
+def serve(
+    data_dir: DataDirOpt = None,
+    host: Annotated[str | None, typer.Option(help="Address to bind (default 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default 8000).")] = None,
+) -> None:
+    """Serve the web app and API (initialising the data directory if needed)."""
+    import uvicorn
+
+    from confide.app import create_app
+    from confide.logs import configure_logging
+
+    settings = load_settings(data_dir, host=host, port=port)
+    configure_logging(settings.log_level)
+    for line in _initialise(settings):
+        err.print(line, markup=False, highlight=False)
+    err.print(_prepare_model(settings), markup=False, highlight=False)
+    application = create_app(settings)
+    warm = getattr(application.state.services.provider, "load", None)
+    if callable(warm):
+        warm()  # load the local model before the first request, not during it
+    err.print(f"confide {__version__} on http://{settings.host}:{settings.port}", markup=False)
+    uvicorn.run(
+        application,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+        server_header=False,
+    )
+
+
+@app.command()
+@handle_errors
+def doctor(
+    data_dir: DataDirOpt = None,
+    verify_model: Annotated[
+        bool, typer.Option("--verify-model", help="Re-hash the model file (slow).")
+    ] = False,
+) -> None:
+    """Print the configuration (secrets masked), model, key-file permissions and database."""
+    settings = load_settings(data_dir)
+    problems = 0
+    table = Table(title=f"confide {__version__}", show_header=False)
+    for name, value in settings.model_dump().items():
+        if isinstance(value, SecretStr):
+            shown = "********" if value.get_secret_value() else ""
+        else:
+            shown = "" if value is None else str(value)
+        table.add_row(name, shown)
+    out.print(table)
+
+    def report(ok: bool, text: str) -> None:
+        nonlocal problems
+        problems += 0 if ok else 1
+        out.print(("ok   " if ok else "FAIL ") + text, markup=False, highlight=False)
+
+    report(True, f"database: {_mask_url(settings.resolved_database_url)}")
+    report(True, f"key store: {_mask_url(settings.resolved_key_store_url)}")
+    if settings.master_key is not None:
+        report(True, "master key: from CONFIDE_MASTER_KEY")
+    else:
+        key_file = settings.resolved_master_key_file
+        try:
+            mode = stat.S_IMODE(key_file.stat().st_mode)
+            safe = not mode & 0o077
+            report(safe, f"master key file: {key_file} (mode {mode:04o})")
+        except FileNotFoundError:
+            report(False, f"master key file: {key_file} missing (run `confide init`)")
+    if settings.provider == "local":
+        if settings.model_path is not None:
+            report(settings.model_path.is_file(), f"model: {settings.model_path}")
+        else:
+            bundled = BUNDLED_MODELS[settings.local_model]
+            path = settings.resolved_model_dir / bundled.filename
+            present = path.is_file() and path.stat().st_size == bundled.size
+            report(present, f"model: {bundled.title} at {path}")
+            if present and verify_model:
+                try:
+                    verify_file(path, bundled)
+                    report(True, "model sha256 matches")
+                except ConfideError as exc:
+                    report(False, exc.message)
+    elif settings.provider == "openai":
+        report(True, f"model: {settings.remote_model} at {settings.remote_base_url} (remote)")
+        has_key = settings.remote_api_key is not None or settings.remote_api_key_file is not None
+        report(True, f"remote API key: {'set' if has_key else 'not set'}")
+    else:
+        report(False, "model: the fake provider is for tests only")
+    if problems:
+        raise typer.Exit(1)
+
+
+@db_app.command("upgrade")
+@handle_errors
+def db_upgrade(data_dir: DataDirOpt = None) -> None:
+    """Apply database migrations."""
+    from confide.storage.db import Database
+
+    settings = load_settings(data_dir)
+    for db in (
+        Database.content(settings.resolved_database_url),
+        Database.key_store(settings.resolved_key_store_url),
+    ):
+        db.upgrade()
+        db.dispose()
+    out.print("databases are up to date", markup=False)
+
+
+def _read_password(password_stdin: bool) -> str:
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    if not sys.stdin.isatty():
+        fail("no terminal to ask for a password; use --password-stdin")
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Repeat password: ") != first:
+        fail("the passwords do not match")
+    return first
+
+
+@user_app.command("create")
+@handle_errors
+def user_create(
+    username: str,
+    email: Annotated[str, typer.Option(help="Email address.")],
+    date_of_birth: Annotated[str, typer.Option("--dob", help="Date of birth, YYYY-MM-DD.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Create an account (the same age gate and password rules as sign-up)."""
+    from confide.llm.fake import FakeProvider
+    from confide.services import build_services
+    from confide.web.schemas import SignUpIn
+
+    try:
+        dob = date.fromisoformat(date_of_birth)
+    except ValueError:
+        fail("--dob must be a date like 1990-05-17")
+    password = _read_password(password_stdin)
+    try:
+        SignUpIn(username=username, email=email, password=password, date_of_birth=dob)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise InvalidInput(f"{first['loc'][0]}: {first['msg']}") from exc
+    settings = load_settings(data_dir)
+    # No model is needed to create an account; the provider is never called here.
+    services = build_services(settings, provider=FakeProvider(), migrate=False)
+    try:
+        new = services.accounts.sign_up(
+            username=username,
+            email=email,
+            password=password,
+            date_of_birth=dob,
+            client="cli",
+            client_label="confide user create",
+        )
+        services.accounts.log_out(new.identity)
+    finally:
+        services.close()
+    out.print(f"created user {new.identity.username}", markup=False)
+
+
+@keys_app.command("rotate")
+@handle_errors
+def keys_rotate(data_dir: DataDirOpt = None) -> None:
+    """Install a new master key and re-wrap every data key (content is not re-encrypted)."""
+    from confide.privacy.keys import FileMasterKeyring, KeyStore
+    from confide.storage.db import Database
+
+    settings = load_settings(data_dir)
+    if settings.master_key is not None:
+        fail(
+            "the master key comes from CONFIDE_MASTER_KEY; rotate it in your secret manager "
+            "and re-wrap with a key file, or unset the variable",
+            2,
+        )
+    ring = FileMasterKeyring(settings.resolved_master_key_file)
+    key_db = Database.key_store(settings.resolved_key_store_url)
+    try:
+        if not key_db.is_initialised():
+            fail("the key store is not initialised; run `confide init`", 2)
+        old_id = ring.current().key_id
+        new = ring.add_new_current()
+        count = KeyStore(key_db, ring).rewrap_all(new)
+        ring.drop_all_but_current()
+    finally:
+        key_db.dispose()
+    out.print(
+        f"master key rotated: {old_id} -> {new.key_id}; {count} data keys re-wrapped", markup=False
+    )
+
+
+# --- terminal chat against a running instance -------------------------------------------------
+
+
+def _api_error(response: httpx.Response) -> str:
+    try:
+        return str(response.json()["error"]["message"])
+    except (ValueError, KeyError, TypeError):
+        return f"HTTP {response.status_code}"
+
+
+def _check(response: httpx.Response) -> Any:
+    if response.status_code >= 400:
+        fail(_api_error(response))
+    return response.json() if response.content else None
+
+
+@app.command()
+@handle_errors
+def chat(
+    url: Annotated[str, typer.Option(help="The running confide instance.")] = (
+        "http://127.0.0.1:8000"
+    ),
+    username: Annotated[str | None, typer.Option(help="Log in as this user.")] = None,
+    companion: Annotated[
+        str | None, typer.Option(help="Companion id or name (default: the first one).")
+    ] = None,
+    conversation: Annotated[str | None, typer.Option(help="Continue this conversation id.")] = None,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+) -> None:
+    """Chat in the terminal with a companion on a running instance (replies stream)."""
+    token = os.environ.get("CONFIDE_TOKEN")
+    with httpx.Client(base_url=url, timeout=httpx.Timeout(10.0, read=300.0)) as client:
+        try:
+            if not token:
+                name = username or typer.prompt("Username")
+                password = (
+                    sys.stdin.readline().rstrip("\n")
+                    if password_stdin
+                    else getpass.getpass("Password: ")
+                )
+                token = _check(
+                    client.post("/api/auth/login", json={"username": name, "password": password})
+                )["token"]
+            client.headers["Authorization"] = f"Bearer {token}"
+            conv_id = conversation or _pick_conversation(client, companion)
+            _chat_loop(client, conv_id, interactive=not password_stdin and sys.stdin.isatty())
+        except httpx.TransportError:
+            fail(f"cannot reach confide at {url}; is `confide serve` running?")
+
+
+def _pick_conversation(client: httpx.Client, wanted: str | None) -> str:
+    companions = _check(client.get("/api/companions"))
+    if not companions:
+        companions = [_check(client.post("/api/companions/from-starter", json={"starter": "mira"}))]
+    chosen = companions[0]
+    if wanted:
+        matches = [c for c in companions if wanted in (c["id"], c["name"])]
+        if not matches:
+            fail(f"no companion named {wanted}")
+        chosen = matches[0]
+    conv = _check(client.post(f"/api/companions/{chosen['id']}/conversations", json={}))
+    out.print(f"Chatting with {chosen['name']} (AI). Type /quit to leave.", markup=False)
+    page = _check(client.get(f"/api/conversations/{conv['id']}/messages"))
+    for m in page["items"]:
+        out.print(f"{chosen['name']} (AI): {m['content']}", markup=False, highlight=False)
+    return str(conv["id"])
+
+
+def _chat_loop(client: httpx.Client, conv_id: str, *, interactive: bool) -> None:
+    while True:
+        try:
+            line = input("you> ") if interactive else sys.stdin.readline()
+        except EOFError:
+            return
+        if not interactive and not line:
+            return
+        text = line.strip()
+        if text in {"/quit", "/exit"}:
+            return
+        if not text:
+            continue
+        _stream_reply(client, conv_id, text)
+
+
+def _stream_reply(client: httpx.Client, conv_id: str, text: str) -> None:
+    with client.stream(
+        "POST",
+        f"/api/conversations/{conv_id}/messages",
+        json={"content": text, "stream": True},
+    ) as response:
+        if response.status_code >= 400:
+            response.read()
+            err.print(f"confide: {_api_error(response)}", markup=False)
+            return
+        event = ""
+        out.print("ai> ", end="", markup=False)
+        for raw in response.iter_lines():
+            if raw.startswith("event: "):
+                event = raw[7:]
+            elif raw.startswith("data: "):
+                data = json.loads(raw[6:])
+                if event == "delta":
+                    out.print(data["text"], end="", markup=False, highlight=False)
+                elif event == "error":
+                    out.print("")
+                    err.print(f"confide: {data['message']}", markup=False)
+                    return
+                elif event == "reply":
+                    out.print("")
+
+
+def main() -> None:
+    app()

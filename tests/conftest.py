@@ -1,0 +1,59 @@
+"""Shared fixtures. Every test gets real SQLite files in a temp dir and the fake provider.
+
+Logs of the whole session are captured at DEBUG level; at the end, the session fails if any
+canary string (tests use ``CANARY_PREFIX``) ever reached a log record (promise P2).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from confide.logs import JsonFormatter
+from tests.factories import Env, make_env
+
+CANARY_PREFIX = "cnry-7f3a"
+
+
+class _Collector(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.setFormatter(JsonFormatter())
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        # Both the formatted line and the raw message/args: a canary must appear in neither.
+        self.lines.append(self.format(record))
+        self.lines.append(str(record.msg) + " " + repr(record.args))
+
+
+_COLLECTOR = _Collector()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    root = logging.getLogger()
+    root.addHandler(_COLLECTOR)
+    root.setLevel(logging.DEBUG)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    leaked = [line for line in _COLLECTOR.lines if CANARY_PREFIX in line]
+    if leaked:
+        session.exitstatus = 1
+        print(f"\nP2 VIOLATION: {len(leaked)} log records contained canary content")
+
+
+@pytest.fixture
+def captured_log_lines() -> list[str]:
+    return _COLLECTOR.lines
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> Iterator[Env]:
+    e = make_env(tmp_path / "data")
+    yield e
+    e.client.close()
+    e.services.close()
