@@ -39,9 +39,11 @@ def test_cli_init_creates_private_key_and_databases(cli_env: Path) -> None:
     result = runner.invoke(app, ["init"])
     assert result.exit_code == 0, result.output
     assert (cli_env / "master.key").stat().st_mode & 0o777 == 0o600
-    assert (cli_env / "confide.db").exists() and (cli_env / "keys.db").exists()
+    assert (cli_env / "confide.db").exists()
+    assert (cli_env / "keys.db").exists()
     again = runner.invoke(app, ["init"])
-    assert again.exit_code == 0 and "existing" in again.output
+    assert again.exit_code == 0
+    assert "existing" in again.output
 
 
 def test_cli_init_refuses_world_readable_key_file(cli_env: Path) -> None:
@@ -65,7 +67,8 @@ def test_cli_doctor_masks_secrets_and_reports(
     assert "********" in result.output
     assert "database" in result.output
     # The fake provider is flagged: it is for tests only.
-    assert result.exit_code == 1 and "tests only" in result.output
+    assert result.exit_code == 1
+    assert "tests only" in result.output
 
 
 def test_cli_doctor_flags_unsafe_key_file(cli_env: Path) -> None:
