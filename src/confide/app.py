@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from confide import __version__
@@ -58,7 +59,7 @@ class _BodyLimit:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
-                    raise _TooLarge
+                    raise _TooLarge(self.max_bytes)
             return message
 
         try:
@@ -67,8 +68,11 @@ class _BodyLimit:
             await _reject_413(send, self.max_bytes)
 
 
-class _TooLarge(Exception):
-    pass
+class _TooLarge(StarletteHTTPException):
+    """Raised from ``receive``; FastAPI re-raises HTTP exceptions, so this stays a 413."""
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(413, f"request body must be at most {max_bytes} bytes")
 
 
 async def _reject_413(send: Send, max_bytes: int) -> None:
@@ -81,7 +85,8 @@ async def _reject_413(send: Send, max_bytes: int) -> None:
         {
             "type": "http.response.start",
             "status": 413,
-            "headers": [(b"content-type", b"application/json"), *_SECURITY_HEADERS],
+            # Security headers are added by the outer _Headers middleware, once.
+            "headers": [(b"content-type", b"application/json")],
         }
     )
     await send({"type": "http.response.body", "body": body})

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from confide.accounts.ratelimit import RateLimiter
 from confide.accounts.service import AccountService
 from confide.chat.conversations import ConversationService
+from confide.chat.history import HistoryCache
 from confide.chat.service import ChatService
 from confide.clock import Clock, utcnow
 from confide.companions.service import CompanionService
@@ -38,6 +39,7 @@ class Services:
     companions: CompanionService
     conversations: ConversationService
     chat: ChatService
+    history: HistoryCache
     provider: Provider
     clock: Clock
 
@@ -66,15 +68,19 @@ def build_services(
     keys = KeyStore(key_db, master)
     vault = Vault(keys)
     limiter = RateLimiter(crypto.derive_subkey(master.current().key, "rate-limit-buckets"))
-    accounts = AccountService(settings, db, keys, vault, limiter, clock)
-    companions = CompanionService(db, vault, clock)
-    conversations = ConversationService(db, vault, companions, clock)
+    history = HistoryCache()
+    accounts = AccountService(
+        settings, db, keys, vault, limiter, clock, on_sign_out=history.forget_user
+    )
+    companions = CompanionService(db, vault, clock, on_delete=history.forget_user)
+    conversations = ConversationService(db, vault, companions, clock, history)
     chat = ChatService(
         db,
         conversations,
         companions,
         provider,
         clock,
+        history,
         max_message_chars=settings.max_message_chars,
         reply_tokens=settings.max_reply_tokens,
         temperature=settings.temperature,
@@ -89,6 +95,7 @@ def build_services(
         companions=companions,
         conversations=conversations,
         chat=chat,
+        history=history,
         provider=provider,
         clock=clock,
     )

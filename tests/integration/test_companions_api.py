@@ -107,7 +107,9 @@ def test_starters_listed_at_least_two_with_profiles(alice: User) -> None:
     assert len(starters) >= 2
     assert len({s["key"] for s in starters}) == len(starters)
     for s in starters:
-        assert s["name"] and s["persona"] and s["greeting"]
+        assert s["name"]
+        assert s["persona"]
+        assert s["greeting"]
 
 
 def test_starters_without_auth_401(env: Env) -> None:
@@ -167,14 +169,6 @@ def test_create_custom_name_of_exactly_100_chars_accepted(alice: User) -> None:
     assert create_custom(alice, name="n" * 100)["name"] == "n" * 100
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bug: web/routes/companions.py create_companion builds CompanionProfile(**body) "
-        "without catching pydantic.ValidationError; a whitespace-only name passes CompanionIn "
-        "(min_length=1) but fails CompanionProfile (str_strip_whitespace) -> 500"
-    ),
-)
 def test_create_custom_whitespace_only_name_422(env: Env, alice: User) -> None:
     with contextlib.closing(TestClient(env.client.app, raise_server_exceptions=False)) as client:
         r = client.post("/api/companions", json={**CUSTOM, "name": "   "}, headers=alice.headers)

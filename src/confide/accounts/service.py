@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -95,7 +96,9 @@ class AccountService:
         vault: Vault,
         limiter: RateLimiter,
         clock: Clock,
+        on_sign_out: Callable[[str], None] = lambda user_id: None,
     ) -> None:
+        self._on_sign_out = on_sign_out  # drops the user's cached plaintext
         self._settings = settings
         self._db = db
         self._keys = keys
@@ -268,10 +271,13 @@ class AccountService:
     def log_out(self, who: Identity) -> None:
         with self._db.transaction() as s:
             SessionRepo(s).delete_one(who.user_id, who.session_id)
+        self._on_sign_out(who.user_id)
 
     def log_out_everywhere(self, who: Identity) -> int:
         with self._db.transaction() as s:
-            return SessionRepo(s).delete_all(who.user_id)
+            count = SessionRepo(s).delete_all(who.user_id)
+        self._on_sign_out(who.user_id)
+        return count
 
     def list_sessions(self, who: Identity) -> list[SessionInfo]:
         with self._db.reader() as s:

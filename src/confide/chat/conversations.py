@@ -11,6 +11,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from confide.chat.history import HistoryCache
+from confide.chat.prompt import fill_placeholders
 from confide.clock import Clock, as_utc
 from confide.companions.service import CompanionService
 from confide.errors import InvalidInput, NotFound
@@ -71,8 +73,14 @@ def check_title(title: str | None) -> str | None:
 
 class ConversationService:
     def __init__(
-        self, db: Database, vault: Vault, companions: CompanionService, clock: Clock
+        self,
+        db: Database,
+        vault: Vault,
+        companions: CompanionService,
+        clock: Clock,
+        history_cache: HistoryCache,
     ) -> None:
+        self._cache = history_cache
         self._db = db
         self._vault = vault
         self._companions = companions
@@ -104,12 +112,14 @@ class ConversationService:
             updated_at=as_utc(row.updated_at),
         )
 
-    def create(self, user_id: str, companion_id: str, title: str | None) -> ConversationView:
+    def create(
+        self, user_id: str, companion_id: str, title: str | None, *, user_name: str
+    ) -> ConversationView:
         title = check_title(title)
         companion = self._companions.get(user_id, companion_id)  # NotFound if not theirs
         now = self._clock()
         cid = new_id()
-        greeting = companion.profile.greeting.replace("{{char}}", companion.profile.name)
+        greeting = fill_placeholders(companion.profile.greeting, companion.profile.name, user_name)
         with self._db.transaction() as s:
             ConversationRepo(s).add(
                 Conversation(
@@ -202,6 +212,7 @@ class ConversationService:
         with self._db.transaction() as s:
             if not ConversationRepo(s).delete(user_id, conversation_id):
                 raise NotFound("no such conversation")
+        self._cache.forget_conversation(conversation_id)
 
     def messages(
         self, user_id: str, conversation_id: str, *, before: int | None, limit: int
@@ -224,5 +235,8 @@ class ConversationService:
 
     def delete_message(self, user_id: str, message_id: str) -> None:
         with self._db.transaction() as s:
-            if not MessageRepo(s).delete(user_id, message_id):
+            conversation_id = MessageRepo(s).delete(user_id, message_id)
+            if conversation_id is None:
                 raise NotFound("no such message")
+        # Other nodes see the bumped revision; this one drops its copy at once.
+        self._cache.forget_conversation(conversation_id)

@@ -21,7 +21,14 @@ from confide.companions.profile import CompanionProfile
 from confide.errors import InvalidInput
 from confide.llm.base import ChatMessage, Provider, Role
 
-__all__ = ["HISTORY_STRIDE", "HistoryItem", "Prompt", "PromptInputs", "build_prompt"]
+__all__ = [
+    "HISTORY_STRIDE",
+    "HistoryItem",
+    "Prompt",
+    "PromptInputs",
+    "build_prompt",
+    "fill_placeholders",
+]
 
 HISTORY_STRIDE = 16
 _SAFETY_MARGIN = 16
@@ -56,7 +63,8 @@ class Prompt:
     truncated: bool = False
 
 
-def _fill(text: str, char: str, user: str) -> str:
+def fill_placeholders(text: str, char: str, user: str) -> str:
+    """Character-card placeholders: ``{{char}}`` is the companion, ``{{user}}`` the user."""
     return text.replace("{{char}}", char).replace("{{user}}", user)
 
 
@@ -71,13 +79,12 @@ def system_text(profile: CompanionProfile, user_name: str, summary: str | None) 
     if profile.gender:
         parts.append(f"{name}'s gender: {profile.gender}.")
     if profile.persona:
-        parts.append(f"About {name}:\n{_fill(profile.persona, name, user_name)}")
+        parts.append(f"About {name}:\n{fill_placeholders(profile.persona, name, user_name)}")
     if profile.tone:
-        parts.append(f"Tone and style:\n{_fill(profile.tone, name, user_name)}")
+        parts.append(f"Tone and style:\n{fill_placeholders(profile.tone, name, user_name)}")
     if profile.example_dialogue:
-        parts.append(
-            f"Example of how {name} talks:\n{_fill(profile.example_dialogue, name, user_name)}"
-        )
+        example = fill_placeholders(profile.example_dialogue, name, user_name)
+        parts.append(f"Example of how {name} talks:\n{example}")
     if summary:
         parts.append(f"Summary of the conversation so far:\n{summary}")
     return "\n\n".join(parts)
@@ -136,6 +143,9 @@ def build_prompt(inputs: PromptInputs, provider: Provider, *, reply_tokens: int)
     truncated = len(kept) < len(inputs.history)
     if truncated and kept:
         start = stride_start(kept[0].seq)
+        if sum(1 for h in kept if h.seq >= start) < len(kept) // 2 + 1:
+            # Too few messages fit for alignment to pay: keep every one that fits.
+            start = kept[0].seq
         dropped = [h for h in kept if h.seq < start]
         used -= sum(costs[h.seq] for h in dropped)
         kept = [h for h in kept if h.seq >= start]

@@ -22,6 +22,7 @@ from typing import Any, Literal
 import anyio
 
 from confide.chat.conversations import ConversationService, MessageView
+from confide.chat.history import HistoryCache
 from confide.chat.prompt import HistoryItem, Prompt, PromptInputs, build_prompt
 from confide.clock import Clock
 from confide.companions.service import CompanionService
@@ -63,6 +64,7 @@ class ChatService:
         companions: CompanionService,
         provider: Provider,
         clock: Clock,
+        history_cache: HistoryCache,
         *,
         max_message_chars: int,
         reply_tokens: int,
@@ -73,6 +75,9 @@ class ChatService:
         self._companions = companions
         self._provider = provider
         self._clock = clock
+        self._cache = history_cache
+        # Enough history to fill the window even with one-token messages, measured in chars.
+        self._history_chars = provider.context_size * 4
         self._max_chars = max_message_chars
         self._reply_tokens = reply_tokens
         self._temperature = temperature
@@ -88,18 +93,36 @@ class ChatService:
             raise InvalidInput("message must not be empty")
         if len(text) > self._max_chars:
             raise InvalidInput(f"message must be at most {self._max_chars} characters")
-        now = self._clock()
-        with self._db.transaction() as s:
+        with self._db.reader() as s:
             conv = ConversationRepo(s).get(user_id, conversation_id)
             if conv is None:
                 raise NotFound("no such conversation")
-            companion_id = conv.companion_id
+        profile = self._companions.get(user_id, conv.companion_id).profile
+        # Refuse a message that cannot fit the window before it is stored (nothing is kept).
+        build_prompt(
+            PromptInputs(profile=profile, user_name=username, new_message=text),
+            self._provider,
+            reply_tokens=self._reply_tokens,
+        )
+        now = self._clock()
+        with self._db.transaction() as s:
+            conversations = ConversationRepo(s)
+            conv = conversations.get(user_id, conversation_id)
+            if conv is None:
+                raise NotFound("no such conversation")
+            revision = conv.revision
             row = self._conversations.store_message(
                 s, user_id, conversation_id, "user", text, now=now, model=None
             )
+            new_revision = conversations.revision(user_id, conversation_id)
         user_message = self._conversations.message_view(user_id, row)
-        profile = self._companions.get(user_id, companion_id).profile
-        history = self._recent_history(user_id, conversation_id, before_seq=row.seq)
+        history = self._cache.get(user_id, conversation_id, revision)
+        if history is None:
+            history = self._recent_history(user_id, conversation_id, before_seq=row.seq)
+            self._cache.put(
+                user_id, conversation_id, revision, history, max_chars=self._history_chars
+            )
+        self._remember(user_id, conversation_id, revision, new_revision, row.seq, "user", text)
         inputs = PromptInputs(
             profile=profile, user_name=username, new_message=text, history=history
         )
@@ -110,7 +133,7 @@ class ChatService:
         self, user_id: str, conversation_id: str, *, before_seq: int
     ) -> list[HistoryItem]:
         """Newest messages first, page by page, until they surely fill the context window."""
-        budget_chars = self._provider.context_size * 4
+        budget_chars = self._history_chars
         items: list[HistoryItem] = []
         chars = 0
         cursor: int | None = before_seq
@@ -190,8 +213,11 @@ class ChatService:
     def _store_reply(self, prepared: _Prepared, text: str, status: str) -> MessageView:
         now = self._clock()
         with self._db.transaction() as s:
-            if ConversationRepo(s).get(prepared.user_id, prepared.conversation_id) is None:
+            conversations = ConversationRepo(s)
+            conv = conversations.get(prepared.user_id, prepared.conversation_id)
+            if conv is None:
                 raise NotFound("the conversation was deleted during the reply")
+            revision = conv.revision
             row: Message = self._conversations.store_message(
                 s,
                 prepared.user_id,
@@ -202,7 +228,40 @@ class ChatService:
                 model=f"{self._provider.name}:{self._provider.model}",
                 status=status,
             )
+            new_revision = conversations.revision(prepared.user_id, prepared.conversation_id)
+        self._remember(
+            prepared.user_id,
+            prepared.conversation_id,
+            revision,
+            new_revision,
+            row.seq,
+            "assistant",
+            text,
+        )
         return self._conversations.message_view(prepared.user_id, row)
+
+    def _remember(
+        self,
+        user_id: str,
+        conversation_id: str,
+        revision: int,
+        new_revision: int | None,
+        seq: int,
+        role: Literal["user", "assistant"],
+        text: str,
+    ) -> None:
+        """Add a message just stored to the cache, unless another writer slipped in between."""
+        if new_revision != revision + 1:
+            self._cache.forget_conversation(conversation_id)
+            return
+        self._cache.append(
+            user_id,
+            conversation_id,
+            expected_revision=revision,
+            new_revision=new_revision,
+            item=HistoryItem(seq, role, text),
+            max_chars=self._history_chars,
+        )
 
     async def complete_turn(
         self, user_id: str, username: str, conversation_id: str, text: str

@@ -6,6 +6,7 @@ The whole profile is sealed as one blob under the owner's key (names and persona
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -24,7 +25,7 @@ from confide.storage.db import Database
 from confide.storage.repositories import CompanionRepo
 from confide.storage.tables import Companion
 
-__all__ = ["CompanionService", "CompanionView", "Starter", "starters"]
+__all__ = ["CompanionService", "CompanionView", "Starter", "profile_from", "starters"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +49,7 @@ class CompanionView:
     updated_at: datetime
 
 
-def _profile_from(data: dict[str, Any]) -> CompanionProfile:
+def profile_from(data: dict[str, Any]) -> CompanionProfile:
     try:
         return CompanionProfile(**data)
     except ValidationError as exc:
@@ -57,7 +58,10 @@ def _profile_from(data: dict[str, Any]) -> CompanionProfile:
 
 
 class CompanionService:
-    def __init__(self, db: Database, vault: Vault, clock: Clock) -> None:
+    def __init__(
+        self, db: Database, vault: Vault, clock: Clock, on_delete: Callable[[str], None]
+    ) -> None:
+        self._on_delete = on_delete  # drops cached plaintext of the user's conversations
         self._db = db
         self._vault = vault
         self._clock = clock
@@ -116,7 +120,7 @@ class CompanionService:
             if row is None:
                 raise NotFound("no such companion")
             current = self._view(user_id, row).profile
-            profile = _profile_from({**current.model_dump(), **changes})
+            profile = profile_from({**current.model_dump(), **changes})
             row.profile_ct = self._vault.seal(
                 user_id, "companions", "profile_ct", row.id, profile.model_dump_json()
             )
@@ -128,6 +132,7 @@ class CompanionService:
         with self._db.transaction() as s:
             if not CompanionRepo(s).delete(user_id, companion_id):
                 raise NotFound("no such companion")
+        self._on_delete(user_id)
 
     def import_card(
         self, user_id: str, data: bytes, *, filename: str | None, content_type: str | None

@@ -207,7 +207,11 @@ class ConversationRepo:
         self.s.execute(
             update(Conversation)
             .where(Conversation.user_id == user_id, Conversation.id == conversation_id)
-            .values(last_seq=Conversation.last_seq + 1, updated_at=now)
+            .values(
+                last_seq=Conversation.last_seq + 1,
+                revision=Conversation.revision + 1,
+                updated_at=now,
+            )
         )
         seq = self.s.scalar(
             select(Conversation.last_seq).where(
@@ -217,6 +221,13 @@ class ConversationRepo:
         if seq is None:
             raise LookupError("conversation vanished")
         return int(seq)
+
+    def revision(self, user_id: str, conversation_id: str) -> int | None:
+        return self.s.scalar(
+            select(Conversation.revision).where(
+                Conversation.user_id == user_id, Conversation.id == conversation_id
+            )
+        )
 
 
 class MessageRepo:
@@ -252,8 +263,19 @@ class MessageRepo:
             or 0
         )
 
-    def delete(self, user_id: str, message_id: str) -> bool:
-        result = self.s.execute(
-            delete(Message).where(Message.user_id == user_id, Message.id == message_id)
+    def delete(self, user_id: str, message_id: str) -> str | None:
+        """Delete one message; return its conversation id (None if not found)."""
+        conversation_id = self.s.scalar(
+            select(Message.conversation_id).where(
+                Message.user_id == user_id, Message.id == message_id
+            )
         )
-        return bool(getattr(result, "rowcount", 0))
+        if conversation_id is None:
+            return None
+        self.s.execute(delete(Message).where(Message.user_id == user_id, Message.id == message_id))
+        self.s.execute(
+            update(Conversation)
+            .where(Conversation.user_id == user_id, Conversation.id == conversation_id)
+            .values(revision=Conversation.revision + 1)
+        )
+        return str(conversation_id)

@@ -104,6 +104,9 @@ class Conversation(Base):
     )
     title_ct: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
+    # Bumped by every change to the conversation's messages; in-memory history caches on any
+    # node compare it to know whether what they hold is still exactly what is stored.
+    revision: Mapped[int] = mapped_column(Integer, default=0)
     # The running summary slot (filled by the memory layer).
     summary_ct: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     summary_through_seq: Mapped[int] = mapped_column(Integer, default=0)

@@ -8,8 +8,7 @@ from fastapi import APIRouter, File, UploadFile, status
 from fastapi.responses import Response
 
 from confide.companions.cards import MAX_CARD_BYTES
-from confide.companions.profile import CompanionProfile
-from confide.companions.service import starters
+from confide.companions.service import profile_from, starters
 from confide.errors import PayloadTooLarge
 from confide.web.deps import IdentityDep, ServicesDep
 from confide.web.schemas import (
@@ -44,7 +43,7 @@ def list_companions(who: IdentityDep, services: ServicesDep) -> list[CompanionOu
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=CompanionOut)
 def create_companion(body: CompanionIn, who: IdentityDep, services: ServicesDep) -> CompanionOut:
-    profile = CompanionProfile(**body.model_dump())
+    profile = profile_from(body.model_dump())
     return CompanionOut.of(services.companions.create(who.user_id, profile))
 
 

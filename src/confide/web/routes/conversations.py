@@ -41,7 +41,9 @@ _SSE_DOC = (
 def create_conversation(
     companion_id: str, body: ConversationIn, who: IdentityDep, services: ServicesDep
 ) -> ConversationOut:
-    view = services.conversations.create(who.user_id, companion_id, body.title)
+    view = services.conversations.create(
+        who.user_id, companion_id, body.title, user_name=who.username
+    )
     return ConversationOut.of(view)
 
 

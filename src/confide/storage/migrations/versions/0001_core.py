@@ -75,6 +75,7 @@ def upgrade() -> None:
         ),
         sa.Column("title_ct", sa.LargeBinary(), nullable=True),
         sa.Column("last_seq", sa.Integer(), nullable=False),
+        sa.Column("revision", sa.Integer(), nullable=False, server_default="0"),
         sa.Column("summary_ct", sa.LargeBinary(), nullable=True),
         sa.Column("summary_through_seq", sa.Integer(), nullable=False),
         sa.Column("created_at", TS, nullable=False),
