@@ -673,3 +673,32 @@ def test_logs_after_signup_and_login_hold_no_password_email_or_token(
     for line in lines:
         for secret in secrets:
             assert secret not in line
+
+
+def test_password_change_wrong_current_is_rate_limited(env: Env) -> None:
+    alice = env.sign_up("alice")
+    for _ in range(env.settings.login_max_failures_per_account):
+        r = alice.post(
+            "/api/auth/password",
+            json={"current_password": "not the password", "new_password": "a brand new pass"},
+        )
+        assert r.status_code == 401
+    r = alice.post(
+        "/api/auth/password",
+        json={"current_password": PASSWORD, "new_password": "a brand new pass"},
+    )
+    assert r.status_code == 429
+    assert int(r.headers["Retry-After"]) > 0
+
+
+def test_sessions_list_omits_expired_sessions(env: Env) -> None:
+    alice = env.sign_up("alice")
+    env.clock.advance(days=6)
+    fresh = env.client.post("/api/auth/login", json={"username": "alice", "password": PASSWORD})
+    env.client.cookies.clear()
+    env.clock.advance(days=2)  # the first session is now idle for 8 days
+    h = {"Authorization": f"Bearer {fresh.json()['token']}"}
+    sessions = env.client.get("/api/auth/sessions", headers=h).json()
+    assert len(sessions) == 1
+    assert sessions[0]["is_current"] is True
+    assert alice.get("/api/me").status_code == 401

@@ -21,6 +21,7 @@ from datetime import date, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from confide.accounts.ratelimit import RateLimiter
@@ -145,6 +146,24 @@ class AccountService:
             )
         password_hash = self._hasher.hash(password)
         user_id = new_id()
+        try:
+            return self._create_user(
+                user_id, username, email, password_hash, date_of_birth, client_label, now
+            )
+        except IntegrityError as exc:  # two sign-ups raced for one username
+            self._keys.destroy(user_id, now=now)
+            raise Conflict("that username is taken", code="username_taken") from exc
+
+    def _create_user(
+        self,
+        user_id: str,
+        username: str,
+        email: str,
+        password_hash: str,
+        date_of_birth: date,
+        client_label: str | None,
+        now: datetime,
+    ) -> NewSession:
         with self._db.transaction() as s:
             users = UserRepo(s)
             if users.username_taken(username):
@@ -280,8 +299,14 @@ class AccountService:
         return count
 
     def list_sessions(self, who: Identity) -> list[SessionInfo]:
+        now = self._clock()
+        idle = timedelta(days=self._settings.session_idle_days)
         with self._db.reader() as s:
-            rows = SessionRepo(s).list_for(who.user_id)
+            rows = [
+                r
+                for r in SessionRepo(s).list_for(who.user_id)
+                if as_utc(r.expires_at) > now and as_utc(r.last_seen_at) + idle > now
+            ]
         return [
             SessionInfo(
                 id=r.id,
@@ -304,6 +329,18 @@ class AccountService:
     def change_password(self, who: Identity, *, current: str, new: str) -> None:
         """Change the password and end every other session (a thief's included)."""
         check_password_strength(new, who.username)
+        st = self._settings
+        now = self._clock()
+        # A stolen session must not become an unlimited password-guessing oracle.
+        with self._db.transaction() as s:
+            self._limiter.check(
+                s,
+                "login-account",
+                who.username,
+                limit=st.login_max_failures_per_account,
+                window_s=st.login_window_s,
+                now=now,
+            )
         with self._db.reader() as s:
             user = UserRepo(s).get(who.user_id)
         if user is None:
@@ -311,11 +348,19 @@ class AccountService:
         try:
             self._hasher.verify(user.password_hash, current[:MAX_PASSWORD_CHARS])
         except (VerifyMismatchError, VerificationError, InvalidHashError) as exc:
+            with self._db.transaction() as s:
+                self._limiter.hit(
+                    s,
+                    "login-account",
+                    who.username,
+                    limit=st.login_max_failures_per_account + 1,
+                    window_s=st.login_window_s,
+                    now=now,
+                )
             raise AuthenticationFailed(
                 "the current password is wrong", code="wrong_password"
             ) from exc
         new_hash = self._hasher.hash(new)
-        now = self._clock()
         with self._db.transaction() as s:
             fresh = UserRepo(s).get(who.user_id)
             if fresh is None:

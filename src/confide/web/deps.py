@@ -61,7 +61,8 @@ def get_identity(request: Request) -> Identity:
     if request.method not in _SAFE_METHODS:
         # Cookie sessions are SameSite=Strict; refuse cross-site requests that carry one anyway.
         origin = request.headers.get("origin")
-        if origin and origin.rstrip("/") != str(request.base_url).rstrip("/"):
+        expected = services.settings.public_url or str(request.base_url)
+        if origin and origin.rstrip("/") != expected.rstrip("/"):
             raise Forbidden("cross-site request refused", code="cross_site_request")
     return services.accounts.authenticate(token)
 
