@@ -21,6 +21,7 @@ from typing import Annotated, Any, NoReturn, TypeVar
 import httpx
 import typer
 from pydantic import SecretStr, ValidationError
+from pydantic_settings import SettingsError
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 from rich.table import Table
@@ -56,7 +57,7 @@ DataDirOpt = Annotated[
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    err.print(f"confide: {message}", markup=False, highlight=False)
+    err.print(f"confide: {message}", markup=False, highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -75,6 +76,8 @@ def handle_errors(fn: F) -> F:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first.get("loc", ()))
             fail(f"invalid setting {where}: {first.get('msg', 'invalid')}", 2)
+        except SettingsError as exc:
+            fail(f"invalid setting: {str(exc).splitlines()[0]}", 2)
         except OSError as exc:
             fail(f"{exc.strerror or 'I/O error'}: {exc.filename or ''}".rstrip(": "), 1)
 

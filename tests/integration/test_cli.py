@@ -243,3 +243,35 @@ def test_cli_chat_unreachable_server_one_line() -> None:
     )
     assert result.exit_code == 1
     assert "cannot reach confide" in result.output
+
+
+def test_cli_keys_rotate_while_serving_keeps_new_users_readable(cli_env: Path) -> None:
+    """A running server must pick up a rotation, or new users' keys get stranded."""
+    import datetime
+
+    runner.invoke(app, ["init"])
+    settings = make_settings(cli_env)
+    serving = make_services(settings)  # holds the keyring from before the rotation
+    assert runner.invoke(app, ["keys", "rotate"]).exit_code == 0
+    new = serving.accounts.sign_up(
+        username="late",
+        email="l@example.org",
+        password=PASSWORD,
+        date_of_birth=datetime.date(1990, 1, 1),
+        client="t",
+    )
+    serving.close()
+    restarted = make_services(make_settings(cli_env))
+    try:
+        restarted.keys.forget(new.identity.user_id)
+        assert restarted.accounts.profile(new.identity)["username"] == "late"
+    finally:
+        restarted.close()
+
+
+def test_cli_unparseable_setting_one_line(cli_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CONFIDE_TRUSTED_PROXIES", "not-json")
+    result = runner.invoke(app, ["doctor"])
+    assert result.exit_code == 2
+    assert result.output.strip().startswith("confide: invalid setting")
+    assert "Traceback" not in result.output

@@ -93,7 +93,16 @@ class FileMasterKeyring:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._stamp: tuple[int, int] = (0, 0)
         self._keys = self._load()
+
+    def _fresh(self) -> list[MasterKey]:
+        """Re-read the file if it changed, so a server picks up `confide keys rotate` at once
+        (otherwise it would wrap new users' keys under a master key rotation just dropped)."""
+        st = self.path.stat()
+        if (st.st_mtime_ns, st.st_ino) != self._stamp:
+            self._keys = self._load()
+        return self._keys
 
     @classmethod
     def create(cls, path: Path) -> FileMasterKeyring:
@@ -104,6 +113,8 @@ class FileMasterKeyring:
 
     def _load(self) -> list[MasterKey]:
         check_key_file_permissions(self.path)
+        st = self.path.stat()
+        self._stamp = (st.st_mtime_ns, st.st_ino)
         try:
             raw = json.loads(self.path.read_text(encoding="utf-8"))
             keys = [
@@ -117,10 +128,10 @@ class FileMasterKeyring:
         return keys
 
     def current(self) -> MasterKey:
-        return self._keys[0]
+        return self._fresh()[0]
 
     def get(self, key_id: str) -> MasterKey:
-        for key in self._keys:
+        for key in self._fresh():
             if key.key_id == key_id:
                 return key
         raise ConfigurationError(f"master key {key_id} is not in {self.path}")
@@ -131,13 +142,13 @@ class FileMasterKeyring:
     def add_new_current(self) -> MasterKey:
         """Rotation step 1: a new key becomes current; old keys stay until re-wrap finishes."""
         new = _new_master_key()
-        self._keys = [new, *self._keys]
+        self._keys = [new, *self._fresh()]
         _write_keyring(self.path, self._keys)
         return new
 
     def drop_all_but_current(self) -> None:
         """Rotation step 3, after every data key is re-wrapped under the current key."""
-        self._keys = [self._keys[0]]
+        self._keys = [self._fresh()[0]]
         _write_keyring(self.path, self._keys)
 
 

@@ -38,12 +38,16 @@ def client_address(request: Request) -> str:
     services = get_services(request)
     peer = request.client.host if request.client else "unknown"
     forwarded = request.headers.get("x-forwarded-for")
-    if forwarded and peer in services.settings.trusted_proxies:
-        candidate = forwarded.split(",")[0].strip()
-        try:
-            return str(ipaddress.ip_address(candidate))
-        except ValueError:
-            return peer
+    trusted = services.settings.trusted_proxies
+    if forwarded and peer in trusted:
+        # Walk from the right: entries left of the last untrusted hop are client-controlled.
+        for candidate in reversed([part.strip() for part in forwarded.split(",")]):
+            try:
+                address = str(ipaddress.ip_address(candidate))
+            except ValueError:
+                return peer
+            if address not in trusted:
+                return address
     return peer
 
 

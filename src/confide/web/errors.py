@@ -14,7 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from confide.errors import ConfideError, RateLimited
+from confide.errors import ConfideError, ConfigurationError, RateLimited
 
 __all__ = ["error_body", "install_error_handlers"]
 
@@ -31,9 +31,14 @@ def install_error_handlers(app: FastAPI) -> None:
         headers = {}
         if isinstance(exc, RateLimited):
             headers["Retry-After"] = str(exc.retry_after)
-        if exc.status >= 500:
+        message = exc.message
+        if isinstance(exc, ConfigurationError):
+            # Its message names server paths and settings: for the operator's log, not clients.
+            log.error("configuration error", extra={"error_code": exc.code})
+            message = "the server is misconfigured; the operator has been told in the log"
+        elif exc.status >= 500:
             log.error("request failed", extra={"error_code": exc.code})
-        return JSONResponse(error_body(exc.code, exc.message), exc.status, headers=headers)
+        return JSONResponse(error_body(exc.code, message), exc.status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
