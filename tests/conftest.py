@@ -7,13 +7,14 @@ canary string (tests use ``CANARY_PREFIX``) ever reached a log record (promise P
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from confide.logs import JsonFormatter
-from tests.factories import Env, make_env
+from tests.factories import Env, User, make_env
 
 CANARY_PREFIX = "cnry-7f3a"
 
@@ -49,6 +50,27 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 @pytest.fixture
 def captured_log_lines() -> list[str]:
     return _COLLECTOR.lines
+
+
+@pytest.fixture
+def env_factory(tmp_path: Path) -> Iterator[Callable[..., Env]]:
+    """Build extra environments with settings overrides; all are closed afterwards."""
+    made: list[Env] = []
+
+    def build(**overrides: Any) -> Env:
+        e = make_env(tmp_path / f"env{len(made)}", **overrides)
+        made.append(e)
+        return e
+
+    yield build
+    for e in made:
+        e.client.close()
+        e.services.close()
+
+
+@pytest.fixture
+def alice(env: Env) -> User:
+    return env.sign_up("alice")
 
 
 @pytest.fixture

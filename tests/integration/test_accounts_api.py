@@ -21,7 +21,7 @@ from starlette.testclient import TestClient
 from confide.app import create_app
 from confide.storage.db import sqlite_path
 from tests.conftest import CANARY_PREFIX
-from tests.factories import PASSWORD, Env, User, make_env, make_services, make_settings
+from tests.factories import PASSWORD, Env, User, make_services, make_settings
 
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{43,}$")
 ADULT_DOB = "1990-05-17"
@@ -108,18 +108,8 @@ def session_ids(env: Env, token: str) -> dict[str, bool]:
 
 
 @pytest.fixture
-def custom_env(tmp_path: Path) -> Iterator[Callable[..., Env]]:
-    made: list[Env] = []
-
-    def build(**overrides: Any) -> Env:
-        e = make_env(tmp_path / f"data{len(made)}", **overrides)
-        made.append(e)
-        return e
-
-    yield build
-    for e in made:
-        e.client.close()
-        e.services.close()
+def custom_env(env_factory: Callable[..., Env]) -> Callable[..., Env]:
+    return env_factory
 
 
 # --- 1. sign-up ------------------------------------------------------------------------------

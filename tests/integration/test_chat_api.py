@@ -9,38 +9,17 @@ import json
 import math
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from confide.llm.base import ChatMessage
 from confide.llm.fake import FakeProvider
-from tests.factories import Env, User, make_env
+from tests.factories import Env, User
 
 MISSING_ID = "0" * 32
 QUIET: dict[str, str] = {"name": "Quill", "persona": "A quiet archivist who loves maps."}
-
-
-@pytest.fixture
-def alice(env: Env) -> User:
-    return env.sign_up("alice")
-
-
-@pytest.fixture
-def env_factory(tmp_path: Path) -> Iterator[Callable[..., Env]]:
-    made: list[Env] = []
-
-    def build(**kwargs: Any) -> Env:
-        e = make_env(tmp_path / f"env{len(made)}", **kwargs)
-        made.append(e)
-        return e
-
-    yield build
-    for e in made:
-        e.client.close()
-        e.services.close()
 
 
 def custom_companion(user: User, **fields: str) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ from starlette.testclient import TestClient
 
 from confide.companions.cards import MAX_CARD_BYTES
 from tests.conftest import CANARY_PREFIX
-from tests.factories import Env, User, make_env
+from tests.factories import Env, User
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PROFILE_FIELDS = ("name", "gender", "persona", "tone", "greeting", "example_dialogue")
@@ -50,26 +50,6 @@ V2_CARD: dict[str, Any] = {
         "extensions": {},
     },
 }
-
-
-@pytest.fixture
-def alice(env: Env) -> User:
-    return env.sign_up("alice")
-
-
-@pytest.fixture
-def env_factory(tmp_path: Path) -> Iterator[Callable[..., Env]]:
-    made: list[Env] = []
-
-    def build(**overrides: Any) -> Env:
-        e = make_env(tmp_path / f"env{len(made)}", **overrides)
-        made.append(e)
-        return e
-
-    yield build
-    for e in made:
-        e.client.close()
-        e.services.close()
 
 
 def create_custom(user: User, **fields: str) -> dict[str, Any]:
