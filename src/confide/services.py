@@ -13,6 +13,10 @@ from confide.clock import Clock, utcnow
 from confide.companions.service import CompanionService
 from confide.errors import ConfigurationError
 from confide.llm.base import Provider
+from confide.memory.embed import Embedder, load_embedder
+from confide.memory.index import IndexCache
+from confide.memory.service import MemoryService
+from confide.memory.worker import MemoryWorker, TurnActivity
 from confide.privacy import crypto
 from confide.privacy.keys import EnvMasterKey, FileMasterKeyring, KeyStore, MasterKeyProvider
 from confide.privacy.vault import Vault
@@ -40,6 +44,9 @@ class Services:
     conversations: ConversationService
     chat: ChatService
     history: HistoryCache
+    memory: MemoryService
+    memory_index: IndexCache
+    memory_worker: MemoryWorker
     provider: Provider
     clock: Clock
 
@@ -55,6 +62,7 @@ def build_services(
     clock: Clock = utcnow,
     master: MasterKeyProvider | None = None,
     migrate: bool = True,
+    embedder: Embedder | None | str = "settings",
 ) -> Services:
     """Open the databases (migrating them), the key store, and every service."""
     db = Database.content(settings.resolved_database_url)
@@ -69,11 +77,36 @@ def build_services(
     vault = Vault(keys)
     limiter = RateLimiter(crypto.derive_subkey(master.current().key, "rate-limit-buckets"))
     history = HistoryCache()
-    accounts = AccountService(
-        settings, db, keys, vault, limiter, clock, on_sign_out=history.forget_user
+    index = IndexCache(
+        max_indexes=settings.memory_index_max_users, idle_s=settings.memory_index_idle_s
     )
-    companions = CompanionService(db, vault, clock, on_delete=history.forget_user)
-    conversations = ConversationService(db, vault, companions, clock, history)
+
+    def forget_user(user_id: str) -> None:
+        """Drop every decrypted copy of a user's data held in this process."""
+        history.forget_user(user_id)
+        index.forget_user(user_id)
+
+    memory = MemoryService(
+        db,
+        vault,
+        clock,
+        embedder=load_embedder(settings.embeddings) if isinstance(embedder, str) else embedder,
+        cache=index,
+        count_tokens=provider.count_tokens,
+    )
+    activity = TurnActivity()
+    worker = MemoryWorker(
+        db,
+        memory,
+        provider,
+        clock,
+        activity,
+        max_attempts=settings.memory_job_max_attempts,
+        idle_before_s=settings.memory_idle_before_extract_s,
+    )
+    accounts = AccountService(settings, db, keys, vault, limiter, clock, on_sign_out=forget_user)
+    companions = CompanionService(db, vault, clock, on_delete=forget_user)
+    conversations = ConversationService(db, vault, companions, clock, history, memory)
     chat = ChatService(
         db,
         conversations,
@@ -81,9 +114,14 @@ def build_services(
         provider,
         clock,
         history,
+        memory=memory,
+        worker=worker,
+        activity=activity,
         max_message_chars=settings.max_message_chars,
         reply_tokens=settings.max_reply_tokens,
         temperature=settings.temperature,
+        memory_top_k=settings.memory_top_k,
+        memory_prompt_tokens=settings.memory_prompt_tokens,
     )
     return Services(
         settings=settings,
@@ -96,6 +134,9 @@ def build_services(
         conversations=conversations,
         chat=chat,
         history=history,
+        memory=memory,
+        memory_index=index,
+        memory_worker=worker,
         provider=provider,
         clock=clock,
     )

@@ -77,6 +77,15 @@ class Settings(BaseSettings):
     max_message_chars: int = Field(default=16_000, ge=1)
     history_page_max: int = Field(default=200, ge=1)
 
+    # --- memory ---
+    embeddings: Literal["auto", "off"] = "auto"  # auto: dense recall when installed
+    memory_top_k: int = Field(default=10, ge=1, le=50)
+    memory_prompt_tokens: int = Field(default=700, ge=0)  # recalled memories' share of a prompt
+    memory_index_idle_s: int = Field(default=900, ge=1)  # evict a user's index when unused
+    memory_index_max_users: int = Field(default=256, ge=1)
+    memory_job_max_attempts: int = Field(default=5, ge=1)
+    memory_idle_before_extract_s: float = Field(default=2.0, ge=0)  # local model: wait for quiet
+
     # --- logging -----------------------------------------------------------------------
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 

@@ -480,7 +480,8 @@ def test_other_user_message_ids_404_same_as_missing(env: Env, alice: User) -> No
 
 def test_turn_prompt_stays_within_small_context_window(env_factory: Callable[..., Env]) -> None:
     provider = FakeProvider(context_size=600)
-    env = env_factory(provider=provider, max_reply_tokens=100)
+    # Recall off: this test is about the word-for-word history window alone.
+    env = env_factory(provider=provider, max_reply_tokens=100, memory_prompt_tokens=0)
     user = env.sign_up("alice")
     conv = quiet_conversation(user)
     budget = 600 - 100

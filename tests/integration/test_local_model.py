@@ -7,9 +7,11 @@ The model is assembled once from its PyPI chunk packages (checksum verified) int
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
@@ -77,6 +79,53 @@ def test_local_model_early_close_frees_model_for_next_turn(
     # If the cancelled generation still held the model, this would block forever.
     again = asyncio.run(_collect(local_provider, [ChatMessage("user", "Hi!")], 4))
     assert "".join(again).strip()
+
+
+_MEMORY_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "items": {
+            "type": "array",
+            "maxItems": 3,
+            "items": {
+                "type": "object",
+                "properties": {
+                    "kind": {"type": "string", "enum": ["fact", "preference"]},
+                    "text": {"type": "string"},
+                },
+                "required": ["kind", "text"],
+                "additionalProperties": False,
+            },
+        }
+    },
+    "required": ["items"],
+    "additionalProperties": False,
+}
+
+
+def test_local_model_json_schema_constrains_reply_to_schema(
+    local_provider: LlamaCppProvider,
+) -> None:
+    messages = [
+        ChatMessage(
+            "system",
+            'List what the user said about themselves as JSON: an object with an "items" '
+            'array of {"kind": "fact" or "preference", "text": short string}.',
+        ),
+        ChatMessage("user", "I live in Lisbon and I prefer green tea."),
+    ]
+    options = GenerationOptions(max_tokens=200, temperature=0.0, json_schema=_MEMORY_SCHEMA)
+
+    completion = asyncio.run(local_provider.complete(messages, options))
+
+    parsed = json.loads(completion.text)
+    assert isinstance(parsed, dict)
+    assert set(parsed) == {"items"}
+    assert isinstance(parsed["items"], list)
+    assert len(parsed["items"]) <= 3
+    for item in parsed["items"]:
+        assert item["kind"] in ("fact", "preference")
+        assert isinstance(item["text"], str)
 
 
 def test_local_model_serves_a_chat_turn_end_to_end(

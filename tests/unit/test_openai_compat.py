@@ -704,6 +704,68 @@ def test_complete_malformed_response_raises_model_unavailable(content: bytes) ->
     run(main)
 
 
+# -- structured output -----------------------------------------------------------------------
+
+SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {"items": {"type": "array", "items": {"type": "string"}}},
+    "required": ["items"],
+    "additionalProperties": False,
+}
+EXPECTED_RESPONSE_FORMAT = {
+    "type": "json_schema",
+    "json_schema": {"name": "confide_output", "schema": SCHEMA, "strict": True},
+}
+
+
+def test_complete_json_schema_set_sends_strict_response_format() -> None:
+    recorder = Recorder()
+    provider = make_provider(recorder, sequence(completion_response('{"items": []}', "stop")))
+
+    async def main() -> None:
+        try:
+            options = GenerationOptions(max_tokens=32, json_schema=SCHEMA)
+            completion = await provider.complete(MESSAGES, options)
+        finally:
+            await provider.aclose()
+        assert json.loads(completion.text) == {"items": []}
+
+    run(main)
+    assert recorder.body()["response_format"] == EXPECTED_RESPONSE_FORMAT
+
+
+def test_stream_json_schema_set_sends_strict_response_format() -> None:
+    recorder = Recorder()
+    provider = make_provider(recorder, sequence(sse_response('{"items"', ": []}")))
+
+    async def main() -> None:
+        try:
+            options = GenerationOptions(json_schema=SCHEMA)
+            assert [p async for p in provider.stream(MESSAGES, options)] == ['{"items"', ": []}"]
+        finally:
+            await provider.aclose()
+
+    run(main)
+    body = recorder.body()
+    assert body["response_format"] == EXPECTED_RESPONSE_FORMAT
+    assert body["stream"] is True
+
+
+def test_complete_json_schema_unset_sends_no_response_format() -> None:
+    recorder = Recorder()
+    provider = make_provider(recorder, sequence(completion_response("plain", "stop")))
+
+    async def main() -> None:
+        try:
+            await provider.complete(MESSAGES, OPTIONS)
+        finally:
+            await provider.aclose()
+
+    run(main)
+    assert OPTIONS.json_schema is None
+    assert "response_format" not in recorder.body()
+
+
 # -- identity, locality and token counting ---------------------------------------------------
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from confide.chat.history import HistoryCache
@@ -17,6 +18,7 @@ from confide.clock import Clock, as_utc
 from confide.companions.service import CompanionService
 from confide.errors import InvalidInput, NotFound
 from confide.ids import new_id
+from confide.memory.service import MemoryService
 from confide.privacy.vault import Vault
 from confide.storage.db import Database
 from confide.storage.repositories import ConversationRepo, MessageRepo
@@ -79,7 +81,9 @@ class ConversationService:
         companions: CompanionService,
         clock: Clock,
         history_cache: HistoryCache,
+        memory: MemoryService,
     ) -> None:
+        self._memory = memory
         self._cache = history_cache
         self._db = db
         self._vault = vault
@@ -132,8 +136,8 @@ class ConversationService:
                         else None
                     ),
                     last_seq=0,
-                    summary_ct=None,
                     summary_through_seq=0,
+                    extracted_through_seq=0,
                     created_at=now,
                     updated_at=now,
                 )
@@ -174,6 +178,14 @@ class ConversationService:
             created_at=now,
         )
         MessageRepo(s).add(row)
+        companion_id = s.scalar(
+            select(Conversation.companion_id).where(
+                Conversation.user_id == user_id, Conversation.id == conversation_id
+            )
+        )
+        if companion_id is not None:
+            s.flush()
+            self._memory.on_message_stored(s, user_id, companion_id, row, text)
         return row
 
     def get(self, user_id: str, conversation_id: str) -> ConversationView:
@@ -210,8 +222,10 @@ class ConversationService:
 
     def delete(self, user_id: str, conversation_id: str) -> None:
         with self._db.transaction() as s:
-            if not ConversationRepo(s).delete(user_id, conversation_id):
+            row = ConversationRepo(s).get(user_id, conversation_id)
+            if row is None or not ConversationRepo(s).delete(user_id, conversation_id):
                 raise NotFound("no such conversation")
+            self._memory.on_conversation_deleted(s, user_id, row.companion_id, conversation_id)
         self._cache.forget_conversation(conversation_id)
 
     def messages(
@@ -235,8 +249,11 @@ class ConversationService:
 
     def delete_message(self, user_id: str, message_id: str) -> None:
         with self._db.transaction() as s:
+            row = MessageRepo(s).get(user_id, message_id)
+            conv = ConversationRepo(s).get(user_id, row.conversation_id) if row else None
             conversation_id = MessageRepo(s).delete(user_id, message_id)
-            if conversation_id is None:
+            if conversation_id is None or conv is None:
                 raise NotFound("no such message")
+            self._memory.on_messages_deleted(s, user_id, conv.companion_id, [message_id])
         # Other nodes see the bumped revision; this one drops its copy at once.
         self._cache.forget_conversation(conversation_id)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import anyio
+from sqlalchemy import select
 
 from confide.chat.conversations import ConversationService, MessageView
 from confide.chat.history import HistoryCache
@@ -28,9 +29,11 @@ from confide.clock import Clock
 from confide.companions.service import CompanionService
 from confide.errors import ConfideError, InvalidInput, ModelUnavailable, NotFound
 from confide.llm.base import GenerationOptions, Provider
+from confide.memory.service import MemoryService, RecallResult
+from confide.memory.worker import JobKind, MemoryWorker, TurnActivity
 from confide.storage.db import Database
-from confide.storage.repositories import ConversationRepo, MessageRepo
-from confide.storage.tables import Message
+from confide.storage.repositories import CompanionRepo, ConversationRepo, MemoryRepo, MessageRepo
+from confide.storage.tables import Conversation, Message
 
 __all__ = ["ChatService", "TurnEvent"]
 
@@ -54,6 +57,11 @@ class _Prepared:
     conversation_id: str
     user_message: MessageView
     prompt: Prompt
+    companion_id: str = ""
+    memory_mode: str = "off"
+    recalled: RecallResult = field(default_factory=RecallResult)
+    summary_id: str | None = None
+    summary_through_seq: int = 0
 
 
 class ChatService:
@@ -66,10 +74,20 @@ class ChatService:
         clock: Clock,
         history_cache: HistoryCache,
         *,
+        memory: MemoryService,
+        worker: MemoryWorker,
+        activity: TurnActivity,
         max_message_chars: int,
         reply_tokens: int,
         temperature: float,
+        memory_top_k: int,
+        memory_prompt_tokens: int,
     ) -> None:
+        self._memory = memory
+        self._worker = worker
+        self._activity = activity
+        self._top_k = memory_top_k
+        self._memory_tokens = memory_prompt_tokens
         self._db = db
         self._conversations = conversations
         self._companions = companions
@@ -97,7 +115,12 @@ class ChatService:
             conv = ConversationRepo(s).get(user_id, conversation_id)
             if conv is None:
                 raise NotFound("no such conversation")
+            companion = CompanionRepo(s).get(user_id, conv.companion_id)
+            memory_mode = companion.memory_mode if companion is not None else "off"
+            summary_row = MemoryRepo(s).summary_for(user_id, conversation_id)
         profile = self._companions.get(user_id, conv.companion_id).profile
+        summary = self._memory.view(user_id, summary_row) if summary_row is not None else None
+        summary_through = conv.summary_through_seq if summary is not None else 0
         # Refuse a message that cannot fit the window before it is stored (nothing is kept).
         build_prompt(
             PromptInputs(profile=profile, user_name=username, new_message=text),
@@ -124,10 +147,42 @@ class ChatService:
             )
         self._remember(user_id, conversation_id, revision, new_revision, row.seq, "user", text)
         inputs = PromptInputs(
-            profile=profile, user_name=username, new_message=text, history=history
+            profile=profile,
+            user_name=username,
+            new_message=text,
+            # What the summary covers is in the summary; the rest follows word for word.
+            history=[h for h in history if h.seq > summary_through],
+            summary=summary.text if summary is not None else None,
         )
         prompt = build_prompt(inputs, self._provider, reply_tokens=self._reply_tokens)
-        return _Prepared(user_id, conversation_id, user_message, prompt)
+        recalled = RecallResult()
+        if memory_mode != "off" and self._memory_tokens > 0:
+            # Recall from everything older than what the prompt already carries word for word.
+            window_start = prompt.history_used[0] if prompt.history_used else row.seq
+            recalled = self._memory.recall(
+                user_id,
+                conv.companion_id,
+                text,
+                k=self._top_k,
+                token_budget=self._memory_tokens,
+                today=now.date(),
+                skip_conversation=conversation_id,
+                skip_from_seq=window_start,
+            )
+            if recalled.hits or recalled.pinned:
+                inputs.memories = recalled.lines()
+                prompt = build_prompt(inputs, self._provider, reply_tokens=self._reply_tokens)
+        return _Prepared(
+            user_id,
+            conversation_id,
+            user_message,
+            prompt,
+            companion_id=conv.companion_id,
+            memory_mode=memory_mode,
+            recalled=recalled,
+            summary_id=summary.id if summary is not None else None,
+            summary_through_seq=summary_through,
+        )
 
     def _recent_history(
         self, user_id: str, conversation_id: str, *, before_seq: int
@@ -165,6 +220,7 @@ class ChatService:
         finished = failed = False
         started = time.perf_counter()
         stream = self._provider.stream(prepared.prompt.messages, options)
+        self._activity.begin()
         try:
             try:
                 async for piece in stream:
@@ -196,6 +252,7 @@ class ChatService:
             )
             yield TurnEvent("reply", {"message": stored})
         finally:
+            self._activity.end()
             if not finished:
                 # Cancelled (client gone) or failed: free the model, keep what was said so far
                 # as an interrupted reply. Shielded: the surrounding scope may be cancelled.
@@ -209,6 +266,47 @@ class ChatService:
                         self._store_reply(prepared, partial, "interrupted")
                     except ConfideError:
                         log.warning("interrupted reply not stored: conversation gone")
+            self._after_turn(prepared)
+
+    def _after_turn(self, prepared: _Prepared) -> None:
+        """Queue the background memory work; it never runs on the reply's path."""
+        if not prepared.companion_id:
+            return
+        kinds: list[JobKind] = []
+        if self._memory.embedder is not None:
+            kinds.append("embed")
+        if prepared.memory_mode != "off":
+            kinds.append("extract")
+        try:
+            with self._db.reader() as s:
+                last_seq = s.scalar(
+                    select(Conversation.last_seq).where(
+                        Conversation.user_id == prepared.user_id,
+                        Conversation.id == prepared.conversation_id,
+                    )
+                )
+            if last_seq is None:
+                return
+            if kinds:
+                self._worker.enqueue(
+                    prepared.user_id,
+                    prepared.companion_id,
+                    prepared.conversation_id,
+                    kinds,
+                    int(last_seq),
+                )
+            used = prepared.prompt.history_used
+            # The window dropped older messages the summary does not yet cover: fold them in.
+            if prepared.prompt.truncated and used and used[0] - 1 > prepared.summary_through_seq:
+                self._worker.enqueue(
+                    prepared.user_id,
+                    prepared.companion_id,
+                    prepared.conversation_id,
+                    ["summarise"],
+                    used[0] - 1,
+                )
+        except ConfideError:
+            log.warning("memory jobs not queued")
 
     def _store_reply(self, prepared: _Prepared, text: str, status: str) -> MessageView:
         now = self._clock()
@@ -227,6 +325,9 @@ class ChatService:
                 now=now,
                 model=f"{self._provider.name}:{self._provider.model}",
                 status=status,
+            )
+            self._memory.record_sources(
+                s, prepared.user_id, row.id, prepared.recalled, prepared.summary_id
             )
             new_revision = conversations.revision(prepared.user_id, prepared.conversation_id)
         self._remember(

@@ -8,9 +8,9 @@ they never log message content.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
 
 __all__ = ["ChatMessage", "Completion", "GenerationOptions", "Provider", "Role"]
 
@@ -30,10 +30,21 @@ class ChatMessage:
 
 @dataclass(frozen=True, slots=True)
 class GenerationOptions:
+    """How to sample a reply.
+
+    ``json_schema``, when set, is a JSON Schema the reply must match: the provider constrains
+    its output to JSON valid against it where the backend supports that (a GBNF grammar for
+    llama.cpp; ``response_format`` with ``json_schema`` for OpenAI-compatible endpoints).
+    Backends that cannot constrain output still receive the request, so callers must validate
+    the reply themselves. The schema is left out of the hash (a dict is unhashable), so options
+    stay hashable; treat it as read-only once passed.
+    """
+
     max_tokens: int = 512
     temperature: float = 0.7
     top_p: float = 0.9
     stop: tuple[str, ...] = field(default_factory=tuple)
+    json_schema: Mapping[str, Any] | None = field(default=None, hash=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,14 +1,16 @@
 """A scripted provider for tests and benchmarks. Never a default: it must be chosen by name.
 
 It records every request it receives (so tests can check what a prompt contained, and that a
-deleted thing never reaches a model) and can be told to fail before or during a reply.
+deleted thing never reaches a model) with its options, and can be told to fail before or during
+a reply. A ``structured`` callback answers requests that ask for JSON matching a schema.
 """
 
 from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from typing import Any
 
 from confide.errors import ModelUnavailable
 from confide.llm.base import ChatMessage, Completion, GenerationOptions
@@ -31,14 +33,17 @@ class FakeProvider:
         fail_before: bool = False,
         fail_after_pieces: int | None = None,
         remote: bool = False,
+        structured: Callable[[Sequence[ChatMessage], Mapping[str, Any]], str] | None = None,
     ) -> None:
         self._reply = reply
+        self._structured = structured
         self._context_size = context_size
         self.piece_delay_s = piece_delay_s
         self.fail_before = fail_before
         self.fail_after_pieces = fail_after_pieces
         self._remote = remote
         self.requests: list[list[ChatMessage]] = []
+        self.options: list[GenerationOptions] = []
         self.cancelled = 0
 
     @property
@@ -67,9 +72,14 @@ class FakeProvider:
         self, messages: Sequence[ChatMessage], options: GenerationOptions
     ) -> AsyncIterator[str]:
         self.requests.append(list(messages))
+        self.options.append(options)
         if self.fail_before:
             raise ModelUnavailable("the fake model is configured to fail")
-        words = self._reply(messages).split(" ")
+        if options.json_schema is not None and self._structured is not None:
+            text = self._structured(messages, options.json_schema)
+        else:
+            text = self._reply(messages)
+        words = text.split(" ")
         finished = False
         try:
             for i, word in enumerate(words[: max(1, options.max_tokens)]):

@@ -104,6 +104,12 @@ class LlamaCppProvider:
         cancelled: threading.Event,
     ) -> None:
         llm = self.load()
+        # llama-cpp-python turns a JSON-object response format with a schema into a GBNF grammar.
+        response_format = (
+            {"type": "json_object", "schema": dict(options.json_schema)}
+            if options.json_schema is not None
+            else None
+        )
         with self._gen_lock:
             chunks = llm.create_chat_completion(
                 messages=[{"role": m.role, "content": m.content} for m in messages],
@@ -112,6 +118,7 @@ class LlamaCppProvider:
                 temperature=options.temperature,
                 top_p=options.top_p,
                 stop=list(options.stop) or None,
+                response_format=response_format,
             )
             try:
                 for chunk in chunks:

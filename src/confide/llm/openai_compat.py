@@ -239,6 +239,15 @@ class OpenAICompatProvider:
         }
         if options.stop:
             body["stop"] = list(options.stop)
+        if options.json_schema is not None:
+            body["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {
+                    "name": "confide_output",
+                    "schema": dict(options.json_schema),
+                    "strict": True,
+                },
+            }
         return body
 
     async def _iter_stream(self, response: httpx.Response) -> AsyncIterator[str]:

@@ -25,6 +25,10 @@ class Vault:
         field = crypto.Field(user_id, table, column, row_id)
         return crypto.open_text(self.keys.get(user_id), blob, field)
 
+    def open_bytes(self, user_id: str, table: str, column: str, row_id: str, blob: bytes) -> bytes:
+        field = crypto.Field(user_id, table, column, row_id)
+        return crypto.open_(self.keys.get(user_id), blob, field)
+
     def open_optional(
         self, user_id: str, table: str, column: str, row_id: str, blob: bytes | None
     ) -> str | None:

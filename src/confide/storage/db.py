@@ -8,7 +8,7 @@ The same code runs on PostgreSQL: nothing here is SQLite-only except the pragmas
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -19,10 +19,18 @@ from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-__all__ = ["Database", "sqlite_path"]
+__all__ = ["Database", "after_commit", "sqlite_path"]
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
 _KEYSTORE_MIGRATIONS = Path(__file__).parent / "keystore_migrations"
+
+
+def after_commit(s: Session, fn: Callable[[], None]) -> None:
+    """Run ``fn`` after the transaction ``s`` belongs to commits; never if it rolls back.
+
+    Used to update in-memory caches only with what is durably stored.
+    """
+    s.info.setdefault("after_commit", []).append(fn)
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -80,9 +88,15 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A session whose work commits on success and rolls back on any exception."""
-        with self._sessions() as session, session.begin():
-            yield session
+        """A session whose work commits on success and rolls back on any exception.
+
+        Callbacks registered with :func:`after_commit` run once the commit succeeded.
+        """
+        with self._sessions() as session:
+            with session.begin():
+                yield session
+            for fn in session.info.pop("after_commit", []):
+                fn()
 
     @contextmanager
     def reader(self) -> Iterator[Session]:

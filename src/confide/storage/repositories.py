@@ -17,8 +17,13 @@ from sqlalchemy.orm import Session
 from confide.storage.tables import (
     Companion,
     Conversation,
+    MemoryItem,
+    MemoryJob,
+    MemoryVersion,
     Message,
+    MessageEmbedding,
     RateLimitCounter,
+    ReplySources,
     SessionRow,
     User,
 )
@@ -26,6 +31,8 @@ from confide.storage.tables import (
 __all__ = [
     "CompanionRepo",
     "ConversationRepo",
+    "MemoryJobRepo",
+    "MemoryRepo",
     "MessageRepo",
     "RateLimitRepo",
     "SessionRepo",
@@ -157,10 +164,38 @@ class CompanionRepo:
                 Conversation.user_id == user_id, Conversation.companion_id == companion_id
             )
         )
+        self.s.execute(
+            delete(MemoryItem).where(
+                MemoryItem.user_id == user_id, MemoryItem.companion_id == companion_id
+            )
+        )
         result = self.s.execute(
             delete(Companion).where(Companion.user_id == user_id, Companion.id == companion_id)
         )
         return bool(getattr(result, "rowcount", 0))
+
+    def bump_memory_revision(self, user_id: str, companion_id: str) -> int:
+        """Mark the companion's memory index changed; return the new revision."""
+        self.s.execute(
+            update(Companion)
+            .where(Companion.user_id == user_id, Companion.id == companion_id)
+            .values(memory_revision=Companion.memory_revision + 1)
+        )
+        return int(
+            self.s.scalar(
+                select(Companion.memory_revision).where(
+                    Companion.user_id == user_id, Companion.id == companion_id
+                )
+            )
+            or 0
+        )
+
+    def memory_revision(self, user_id: str, companion_id: str) -> int | None:
+        return self.s.scalar(
+            select(Companion.memory_revision).where(
+                Companion.user_id == user_id, Companion.id == companion_id
+            )
+        )
 
 
 class ConversationRepo:
@@ -190,6 +225,11 @@ class ConversationRepo:
         self.s.add(row)
 
     def delete(self, user_id: str, conversation_id: str) -> bool:
+        self.s.execute(
+            delete(MemoryItem).where(
+                MemoryItem.user_id == user_id, MemoryItem.conversation_id == conversation_id
+            )
+        )
         self.s.execute(
             delete(Message).where(
                 Message.user_id == user_id, Message.conversation_id == conversation_id
@@ -279,3 +319,219 @@ class MessageRepo:
             .values(revision=Conversation.revision + 1)
         )
         return str(conversation_id)
+
+    def in_conversation(
+        self, user_id: str, conversation_id: str, *, after_seq: int, through_seq: int | None
+    ) -> Sequence[Message]:
+        """Oldest first, seq in (after_seq, through_seq]."""
+        stmt = select(Message).where(
+            Message.user_id == user_id,
+            Message.conversation_id == conversation_id,
+            Message.seq > after_seq,
+        )
+        if through_seq is not None:
+            stmt = stmt.where(Message.seq <= through_seq)
+        return self.s.scalars(stmt.order_by(Message.seq)).all()
+
+    def for_companion(
+        self, user_id: str, companion_id: str
+    ) -> Sequence[tuple[Message, MessageEmbedding | None]]:
+        rows = self.s.execute(
+            select(Message, MessageEmbedding)
+            .join(Conversation, Conversation.id == Message.conversation_id)
+            .outerjoin(MessageEmbedding, MessageEmbedding.message_id == Message.id)
+            .where(Message.user_id == user_id, Conversation.companion_id == companion_id)
+            .order_by(Message.conversation_id, Message.seq)
+        ).all()
+        return [(m, e) for m, e in rows]
+
+    def without_embedding(
+        self, user_id: str, conversation_id: str, through_seq: int
+    ) -> Sequence[Message]:
+        return self.s.scalars(
+            select(Message)
+            .outerjoin(MessageEmbedding, MessageEmbedding.message_id == Message.id)
+            .where(
+                Message.user_id == user_id,
+                Message.conversation_id == conversation_id,
+                Message.seq <= through_seq,
+                MessageEmbedding.message_id.is_(None),
+            )
+            .order_by(Message.seq)
+        ).all()
+
+    def add_embedding(self, row: MessageEmbedding) -> None:
+        self.s.merge(row)
+
+    def set_sources(self, row: ReplySources) -> None:
+        self.s.merge(row)
+
+    def sources(self, user_id: str, message_id: str) -> ReplySources | None:
+        return self.s.scalar(
+            select(ReplySources).where(
+                ReplySources.user_id == user_id, ReplySources.message_id == message_id
+            )
+        )
+
+    def delete_many(self, user_id: str, message_ids: Sequence[str]) -> set[str]:
+        """Delete these messages; return the conversations they were in (revisions bumped)."""
+        if not message_ids:
+            return set()
+        conv_ids = set(
+            self.s.scalars(
+                select(Message.conversation_id).where(
+                    Message.user_id == user_id, Message.id.in_(message_ids)
+                )
+            ).all()
+        )
+        self.s.execute(
+            delete(Message).where(Message.user_id == user_id, Message.id.in_(message_ids))
+        )
+        if conv_ids:
+            self.s.execute(
+                update(Conversation)
+                .where(Conversation.user_id == user_id, Conversation.id.in_(conv_ids))
+                .values(revision=Conversation.revision + 1)
+            )
+        return conv_ids
+
+
+class MemoryRepo:
+    def __init__(self, s: Session) -> None:
+        self.s = s
+
+    def get(self, user_id: str, item_id: str) -> MemoryItem | None:
+        return self.s.scalar(
+            select(MemoryItem).where(MemoryItem.user_id == user_id, MemoryItem.id == item_id)
+        )
+
+    def list_for(
+        self,
+        user_id: str,
+        *,
+        companion_id: str | None = None,
+        kind: str | None = None,
+        status: str | None = None,
+        pinned: bool | None = None,
+    ) -> Sequence[MemoryItem]:
+        stmt = select(MemoryItem).where(MemoryItem.user_id == user_id)
+        if companion_id is not None:
+            stmt = stmt.where(MemoryItem.companion_id == companion_id)
+        if kind is not None:
+            stmt = stmt.where(MemoryItem.kind == kind)
+        if status is not None:
+            stmt = stmt.where(MemoryItem.status == status)
+        if pinned is not None:
+            stmt = stmt.where(MemoryItem.pinned.is_(pinned))
+        return self.s.scalars(stmt.order_by(MemoryItem.updated_at.desc(), MemoryItem.id)).all()
+
+    def summary_for(self, user_id: str, conversation_id: str) -> MemoryItem | None:
+        return self.s.scalar(
+            select(MemoryItem).where(
+                MemoryItem.user_id == user_id,
+                MemoryItem.conversation_id == conversation_id,
+                MemoryItem.kind == "summary",
+            )
+        )
+
+    def add(self, row: MemoryItem) -> None:
+        self.s.add(row)
+
+    def add_version(self, row: MemoryVersion) -> None:
+        self.s.add(row)
+
+    def versions(self, user_id: str, item_id: str) -> Sequence[MemoryVersion]:
+        return self.s.scalars(
+            select(MemoryVersion)
+            .where(MemoryVersion.user_id == user_id, MemoryVersion.item_id == item_id)
+            .order_by(MemoryVersion.version)
+        ).all()
+
+    def delete(self, user_id: str, item_ids: Sequence[str]) -> int:
+        if not item_ids:
+            return 0
+        # Versions first so secure_delete overwrites their text explicitly.
+        self.s.execute(
+            delete(MemoryVersion).where(
+                MemoryVersion.user_id == user_id, MemoryVersion.item_id.in_(item_ids)
+            )
+        )
+        result = self.s.execute(
+            delete(MemoryItem).where(MemoryItem.user_id == user_id, MemoryItem.id.in_(item_ids))
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+
+class MemoryJobRepo:
+    def __init__(self, s: Session) -> None:
+        self.s = s
+
+    def enqueue(
+        self,
+        job_id: str,
+        user_id: str,
+        companion_id: str,
+        conversation_id: str,
+        kind: str,
+        through_seq: int,
+        now: datetime,
+    ) -> None:
+        existing = self.s.scalar(
+            select(MemoryJob).where(
+                MemoryJob.conversation_id == conversation_id, MemoryJob.kind == kind
+            )
+        )
+        if existing is not None:
+            existing.through_seq = max(existing.through_seq, through_seq)
+            return
+        self.s.add(
+            MemoryJob(
+                id=job_id,
+                user_id=user_id,
+                companion_id=companion_id,
+                conversation_id=conversation_id,
+                kind=kind,
+                through_seq=through_seq,
+                attempts=0,
+                run_after=now,
+                claimed_until=None,
+            )
+        )
+
+    def claim(self, now: datetime, lease_until: datetime, kinds: Sequence[str]) -> MemoryJob | None:
+        """Take the oldest due job no other worker holds (compare-and-set on the lease)."""
+        candidates = self.s.scalars(
+            select(MemoryJob)
+            .where(
+                MemoryJob.run_after <= now,
+                MemoryJob.kind.in_(kinds),
+                (MemoryJob.claimed_until.is_(None)) | (MemoryJob.claimed_until < now),
+            )
+            .order_by(MemoryJob.run_after)
+            .limit(5)
+        ).all()
+        for job in candidates:
+            result = self.s.execute(
+                update(MemoryJob)
+                .where(
+                    MemoryJob.id == job.id,
+                    (MemoryJob.claimed_until.is_(None)) | (MemoryJob.claimed_until < now),
+                )
+                .values(claimed_until=lease_until)
+            )
+            if getattr(result, "rowcount", 0):
+                self.s.refresh(job)
+                return job
+        return None
+
+    def get(self, job_id: str) -> MemoryJob | None:
+        return self.s.get(MemoryJob, job_id)
+
+    def delete(self, job_id: str) -> None:
+        self.s.execute(delete(MemoryJob).where(MemoryJob.id == job_id))
+
+    def pending(self, user_id: str | None = None) -> int:
+        stmt = select(func.count()).select_from(MemoryJob)
+        if user_id is not None:
+            stmt = stmt.where(MemoryJob.user_id == user_id)
+        return int(self.s.scalar(stmt) or 0)

@@ -29,8 +29,13 @@ __all__ = [
     "Conversation",
     "DataKeyRow",
     "KeyStoreBase",
+    "MemoryItem",
+    "MemoryJob",
+    "MemoryVersion",
     "Message",
+    "MessageEmbedding",
     "RateLimitCounter",
+    "ReplySources",
     "SessionRow",
     "User",
 ]
@@ -90,6 +95,11 @@ class Companion(Base):
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     profile_ct: Mapped[bytes] = mapped_column(LargeBinary)
     starter_key: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    # on | off | review (newly extracted memories wait for the user's approval)
+    memory_mode: Mapped[str] = mapped_column(String(10), default="on")
+    # Bumped by every change to what this companion's memory index holds (its messages,
+    # memories, embeddings), on any node; in-memory indexes compare it to know they are current.
+    memory_revision: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
@@ -107,9 +117,10 @@ class Conversation(Base):
     # Bumped by every change to the conversation's messages; in-memory history caches on any
     # node compare it to know whether what they hold is still exactly what is stored.
     revision: Mapped[int] = mapped_column(Integer, default=0)
-    # The running summary slot (filled by the memory layer).
-    summary_ct: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    # Progress of the background memory jobs (plain counters, no content). The running
+    # summary itself is a memory item (kind "summary") the user can see and edit.
     summary_through_seq: Mapped[int] = mapped_column(Integer, default=0)
+    extracted_through_seq: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
@@ -131,6 +142,95 @@ class Message(Base):
     status: Mapped[str] = mapped_column(String(16), default="complete")
     model: Mapped[str | None] = mapped_column(String(200), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class MessageEmbedding(Base):
+    """Dense vectors of a message (alone and with the message before it), sealed: embeddings
+    can be inverted to text, so they are content."""
+
+    __tablename__ = "message_embeddings"
+
+    message_id: Mapped[str] = mapped_column(
+        ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    model: Mapped[str] = mapped_column(String(100))
+    vectors_ct: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ReplySources(Base):
+    """What shaped one reply: the memory and message ids recalled into its prompt (sealed)."""
+
+    __tablename__ = "reply_sources"
+
+    message_id: Mapped[str] = mapped_column(
+        ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    sources_ct: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class MemoryItem(Base):
+    __tablename__ = "memory_items"
+    __table_args__ = (Index("ix_memory_items_user_companion", "user_id", "companion_id"),)
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    companion_id: Mapped[str] = mapped_column(ForeignKey("companions.id", ondelete="CASCADE"))
+    # Set for summaries: the conversation the summary covers.
+    conversation_id: Mapped[str | None] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))  # fact|preference|event|relationship|summary
+    status: Mapped[str] = mapped_column(String(10))  # active | pending
+    origin: Mapped[str] = mapped_column(String(10))  # extracted | user | edited
+    pinned: Mapped[bool] = mapped_column(default=False)
+    text_ct: Mapped[bytes] = mapped_column(LargeBinary)
+    # Sealed JSON: provenance (message ids), event date, what a pending item would replace.
+    detail_ct: Mapped[bytes] = mapped_column(LargeBinary)
+    embedding_ct: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class MemoryVersion(Base):
+    """One change to a memory's text: old and new text (sealed), who changed it, when."""
+
+    __tablename__ = "memory_versions"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    item_id: Mapped[str] = mapped_column(
+        ForeignKey("memory_items.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    old_ct: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    new_ct: Mapped[bytes] = mapped_column(LargeBinary)
+    actor: Mapped[str] = mapped_column(String(16))  # user | extraction | summary
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class MemoryJob(Base):
+    """Background memory work for one conversation (ids and counters only, never content).
+
+    One row per (conversation, kind); enqueuing again raises ``through_seq``. Failed jobs are
+    retried with backoff (``run_after``); ``claimed_until`` lets several nodes share the queue.
+    """
+
+    __tablename__ = "memory_jobs"
+    __table_args__ = (UniqueConstraint("conversation_id", "kind", name="uq_memory_jobs"),)
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    companion_id: Mapped[str] = mapped_column(ForeignKey("companions.id", ondelete="CASCADE"))
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))  # embed | extract | summarise
+    through_seq: Mapped[int] = mapped_column(Integer)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    run_after: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(String(60), nullable=True)
 
 
 class DataKeyRow(KeyStoreBase):
