@@ -14,14 +14,14 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip setuptools wheel
 
 install: $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[local]'
+	$(BIN)/python -m pip install --quiet -e '.[local,embeddings]'
 
 run: install
 	$(BIN)/confide init
 	$(BIN)/confide serve
 
 install-test: $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[local,test]'
+	$(BIN)/python -m pip install --quiet -e '.[local,embeddings,test]'
 
 test: install-test
 	$(BIN)/python -m pytest

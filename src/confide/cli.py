@@ -1,4 +1,5 @@
-"""The ``confide`` command: serve, init, doctor, db upgrade, user create, keys rotate, chat.
+"""The ``confide`` command: serve, init, doctor, db upgrade, user create, keys rotate, chat,
+memory (list, add, edit, delete, forget, clear, mode).
 
 Every failure is one line on stderr and a non-zero exit (1 for bad input or a refused action,
 2 for configuration problems); no stack traces. Secrets are never printed.
@@ -12,7 +13,7 @@ import os
 import stat
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import date
 from functools import wraps
 from pathlib import Path
@@ -25,6 +26,7 @@ from pydantic_settings import SettingsError
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
 from confide import __version__
 from confide.errors import ConfideError, ConfigurationError, InvalidInput
@@ -43,9 +45,13 @@ app = typer.Typer(
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 user_app = typer.Typer(help="Accounts.", no_args_is_help=True)
 keys_app = typer.Typer(help="Master key management.", no_args_is_help=True)
+memory_app = typer.Typer(
+    help="See and control what companions remember (on a running server).", no_args_is_help=True
+)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(keys_app, name="keys")
+app.add_typer(memory_app, name="memory")
 
 out = Console()
 err = Console(stderr=True)
@@ -471,6 +477,285 @@ def _stream_reply(client: httpx.Client, conv_id: str, text: str) -> None:
                     return
                 elif event == "reply":
                     out.print("")
+
+
+# --- memory, against a running instance -------------------------------------------------------
+
+UrlOpt = Annotated[str, typer.Option(help="The running confide instance.")]
+PasswordStdinOpt = Annotated[
+    bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+]
+YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
+DEFAULT_URL = "http://127.0.0.1:8000"
+USER_KINDS = ("fact", "preference", "event", "relationship")
+ALL_KINDS = (*USER_KINDS, "summary")
+MEMORY_MODES = ("on", "off", "review")
+
+
+def _one_of(value: str, allowed: tuple[str, ...], what: str) -> str:
+    if value not in allowed:
+        fail(f"{what} must be one of: {', '.join(allowed)}")
+    return value
+
+
+@contextmanager
+def _api_client(url: str, username: str, password_stdin: bool) -> Iterator[httpx.Client]:
+    """A client signed in as ``username`` (or with CONFIDE_TOKEN, which must be theirs).
+
+    A session opened here is closed again on the way out, so commands leave none behind.
+    """
+    token = os.environ.get("CONFIDE_TOKEN")
+    with httpx.Client(base_url=url, timeout=httpx.Timeout(10.0, read=120.0)) as client:
+        opened = False
+        try:
+            if token:
+                client.headers["Authorization"] = f"Bearer {token}"
+                me = _check(client.get("/api/me"))
+                if str(me["username"]).lower() != username.lower():
+                    fail(f"CONFIDE_TOKEN belongs to another user than {username}")
+            else:
+                password = (
+                    sys.stdin.readline().rstrip("\n")
+                    if password_stdin
+                    else getpass.getpass("Password: ")
+                )
+                token = _check(
+                    client.post(
+                        "/api/auth/login", json={"username": username, "password": password}
+                    )
+                )["token"]
+                client.headers["Authorization"] = f"Bearer {token}"
+                opened = True
+            yield client
+        except httpx.TransportError:
+            fail(f"cannot reach confide at {url}; is `confide serve` running?")
+        finally:
+            if opened:
+                with suppress(httpx.HTTPError):
+                    client.post("/api/auth/logout")
+
+
+def _confirm(question: str) -> None:
+    """Ask on the terminal (or read y/n from standard input); anything but yes cancels."""
+    try:
+        agreed = typer.confirm(question, default=False, err=True)
+    except typer.Abort:  # end of input, or Ctrl-C: end the prompt's line first
+        err.print("")
+        agreed = False
+    if not agreed:
+        fail("cancelled; nothing was deleted")
+
+
+def _print_memory_line(item: dict[str, Any]) -> None:
+    out.print(json.dumps(item, ensure_ascii=False), markup=False, highlight=False, soft_wrap=True)
+
+
+def _memory_table(items: list[dict[str, Any]], names: dict[str, str]) -> Table:
+    table = Table()
+    table.add_column("id", no_wrap=True, min_width=32)
+    for column in ("companion", "kind", "status", "pin", "date", "text"):
+        table.add_column(column, overflow="fold")
+    for m in items:
+        # Text(), not str: a memory or a name may contain [brackets] that rich would parse.
+        table.add_row(
+            m["id"],
+            Text(names.get(m["companion_id"], m["companion_id"])),
+            m["kind"],
+            m["status"],
+            "yes" if m["pinned"] else "",
+            m["event_date"] or "",
+            Text(m["text"]),
+        )
+    return table
+
+
+@memory_app.command("list")
+@handle_errors
+def memory_list(
+    username: str,
+    companion: Annotated[str | None, typer.Option(help="Only this companion's (id).")] = None,
+    kind: Annotated[str | None, typer.Option(help="Only this kind: " + ", ".join(ALL_KINDS))] = (
+        None
+    ),
+    pending: Annotated[bool, typer.Option("--pending", help="Only those awaiting review.")] = (
+        False
+    ),
+    search: Annotated[str | None, typer.Option(help="Only memories mentioning this.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
+    url: UrlOpt = DEFAULT_URL,
+    password_stdin: PasswordStdinOpt = False,
+) -> None:
+    """List a user's memories (a table, or JSON lines with --json)."""
+    if kind is not None:
+        _one_of(kind, ALL_KINDS, "--kind")
+    params: dict[str, Any] = {"limit": 200}
+    if companion:
+        params["companion_id"] = companion
+    if kind:
+        params["kind"] = kind
+    if pending:
+        params["status"] = "pending"
+    if search:
+        params["q"] = search
+    items: list[dict[str, Any]] = []
+    with _api_client(url, username, password_stdin) as client:
+        while True:
+            page = _check(client.get("/api/memories", params={**params, "offset": len(items)}))
+            items.extend(page["items"])
+            if not page["items"] or len(items) >= page["total"]:
+                break
+        names = (
+            {c["id"]: c["name"] for c in _check(client.get("/api/companions"))}
+            if items and not as_json
+            else {}
+        )
+    if as_json:
+        for item in items:
+            _print_memory_line(item)
+    elif not items:
+        out.print("no memories", markup=False)
+    else:
+        out.print(_memory_table(items, names))
+
+
+@memory_app.command("add")
+@handle_errors
+def memory_add(
+    username: str,
+    companion_id: str,
+    kind: str,
+    text: str,
+    pin: Annotated[bool, typer.Option("--pin", help="Always include it in the prompt.")] = False,
+    event_date: Annotated[
+        str | None, typer.Option("--date", help="When it happened, YYYY-MM-DD.")
+    ] = None,
+    url: UrlOpt = DEFAULT_URL,
+    password_stdin: PasswordStdinOpt = False,
+) -> None:
+    """Add a memory for a companion (kind: fact, preference, event or relationship)."""
+    _one_of(kind, USER_KINDS, "KIND")
+    body: dict[str, Any] = {"companion_id": companion_id, "kind": kind, "text": text, "pinned": pin}
+    if event_date is not None:
+        try:
+            body["event_date"] = date.fromisoformat(event_date).isoformat()
+        except ValueError:
+            fail("--date must be a date like 2024-05-17")
+    with _api_client(url, username, password_stdin) as client:
+        item = _check(client.post("/api/memories", json=body))
+    out.print(f"added memory {item['id']}", markup=False)
+
+
+@memory_app.command("edit")
+@handle_errors
+def memory_edit(
+    username: str,
+    memory_id: str,
+    text: Annotated[str | None, typer.Option(help="The new text.")] = None,
+    pin: Annotated[
+        bool | None, typer.Option("--pin/--unpin", help="Pin or unpin.", show_default=False)
+    ] = None,
+    url: UrlOpt = DEFAULT_URL,
+    password_stdin: PasswordStdinOpt = False,
+) -> None:
+    """Change a memory's text, or pin or unpin it (the old text stays in its history)."""
+    body: dict[str, Any] = {}
+    if text is not None:
+        body["text"] = text
+    if pin is not None:
+        body["pinned"] = pin
+    if not body:
+        fail("nothing to change; give --text, --pin or --unpin")
+    with _api_client(url, username, password_stdin) as client:
+        item = _check(client.patch(f"/api/memories/{memory_id}", json=body))
+    out.print(f"updated memory {item['id']} (version {item['version']})", markup=False)
+
+
+@memory_app.command("delete")
+@handle_errors
+def memory_delete(
+    username: str,
+    memory_id: str,
+    url: UrlOpt = DEFAULT_URL,
+    password_stdin: PasswordStdinOpt = False,
+) -> None:
+    """Delete one memory and its history."""
+    with _api_client(url, username, password_stdin) as client:
+        _check(client.delete(f"/api/memories/{memory_id}"))
+    out.print(f"deleted memory {memory_id}", markup=False)
+
+
+@memory_app.command("forget")
+@handle_errors
+def memory_forget(
+    username: str,
+    about: str,
+    companion: Annotated[str | None, typer.Option(help="Only this companion's (id).")] = None,
+    with_messages: Annotated[
+        bool,
+        typer.Option("--with-messages", help="Also delete the messages they came from."),
+    ] = False,
+    yes: YesOpt = False,
+    url: UrlOpt = DEFAULT_URL,
+    password_stdin: PasswordStdinOpt = False,
+) -> None:
+    """Delete every memory mentioning ABOUT (asks first unless --yes)."""
+    body: dict[str, Any] = {"about": about, "delete_messages": with_messages}
+    if companion:
+        body["companion_id"] = companion
+    with _api_client(url, username, password_stdin) as client:
+        if not yes:
+            # No preview count: that would put ABOUT in a URL, and URLs end up in proxy logs.
+            also = " and the messages they came from" if with_messages else ""
+            whose = " of this companion" if companion else ""
+            _confirm(f"Forget every memory{whose} mentioning that{also}? This cannot be undone.")
+        result = _check(client.post("/api/memories/forget", json=body))
+    line = f"forgot {result['memories_deleted']} memories"
+    if with_messages:
+        line += f" and deleted {result['messages_deleted']} messages"
+    out.print(line, markup=False)
+
+
+@memory_app.command("clear")
+@handle_errors
+def memory_clear(
+    username: str,
+    companion: Annotated[str | None, typer.Option(help="Only this companion's (id).")] = None,
+    yes: YesOpt = False,
+    url: UrlOpt = DEFAULT_URL,
+    password_stdin: PasswordStdinOpt = False,
+) -> None:
+    """Delete all of a user's memories, or one companion's (asks first unless --yes)."""
+    params: dict[str, Any] = {"confirm": "true"}
+    if companion:
+        params["companion_id"] = companion
+    with _api_client(url, username, password_stdin) as client:
+        if not yes:
+            count: dict[str, Any] = {"limit": 1}
+            if companion:
+                count["companion_id"] = companion
+            total = _check(client.get("/api/memories", params=count))["total"]
+            whose = "of this companion" if companion else "of every companion"
+            _confirm(f"Delete all {total} memories {whose}? This cannot be undone.")
+        result = _check(client.delete("/api/memories", params=params))
+    out.print(f"deleted {result['deleted']} memories", markup=False)
+
+
+@memory_app.command("mode")
+@handle_errors
+def memory_mode(
+    username: str,
+    companion_id: str,
+    mode: Annotated[str, typer.Argument(help="on, off or review.")],
+    url: UrlOpt = DEFAULT_URL,
+    password_stdin: PasswordStdinOpt = False,
+) -> None:
+    """Turn a companion's memory on, off, or to review (new memories wait for approval)."""
+    _one_of(mode, MEMORY_MODES, "MODE")
+    with _api_client(url, username, password_stdin) as client:
+        result = _check(
+            client.put(f"/api/companions/{companion_id}/memory-settings", json={"mode": mode})
+        )
+    out.print(f"memory for companion {companion_id}: {result['mode']}", markup=False)
 
 
 def main() -> None:

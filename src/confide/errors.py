@@ -7,7 +7,8 @@ are converted at the edge with ``raise ... from exc``.
 
     ConfideError
     ├── InvalidInput            400/422  bad or oversized input
-    │   └── PayloadTooLarge     413
+    │   ├── PayloadTooLarge     413
+    │   └── ConfirmationRequired 400     a destructive bulk action sent without confirm=true
     ├── AuthenticationFailed    401      no/invalid session, wrong password
     ├── Forbidden               403
     │   └── AgeRequirementNotMet 403     sign-up below the configured minimum age
@@ -27,6 +28,7 @@ __all__ = [
     "AuthenticationFailed",
     "ConfideError",
     "ConfigurationError",
+    "ConfirmationRequired",
     "Conflict",
     "DecryptionError",
     "Forbidden",
@@ -60,6 +62,11 @@ class InvalidInput(ConfideError):
 class PayloadTooLarge(InvalidInput):
     code = "payload_too_large"
     status = 413
+
+
+class ConfirmationRequired(InvalidInput):
+    code = "confirmation_required"
+    status = 400
 
 
 class AuthenticationFailed(ConfideError):

@@ -16,6 +16,7 @@ from __future__ import annotations
 import builtins
 import json
 import logging
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -231,11 +232,16 @@ class MemoryService:
 
         after_commit(s, done)
 
-    def index_for(self, user_id: str, companion_id: str) -> RecallIndex:
-        with self._db.reader() as s:
-            revision = CompanionRepo(s).memory_revision(user_id, companion_id)
+    def index_for(
+        self, user_id: str, companion_id: str, *, revision: int | None = None
+    ) -> RecallIndex:
+        """The current index (rebuilt if the stored revision moved). Pass ``revision`` when
+        the caller has just read it."""
         if revision is None:
-            raise NotFound("no such companion")
+            with self._db.reader() as s:
+                revision = CompanionRepo(s).memory_revision(user_id, companion_id)
+            if revision is None:
+                raise NotFound("no such companion")
         index = self.cache.get(user_id, companion_id)
         if index is not None and index.revision == revision:
             return index
@@ -409,6 +415,7 @@ class MemoryService:
                 raise NotFound("no such companion")
             if companion.memory_mode == "off":
                 return RecallResult()
+            revision = companion.memory_revision
             pinned_rows = (
                 MemoryRepo(s).list_for(
                     user_id, companion_id=companion_id, status="active", pinned=True
@@ -422,7 +429,7 @@ class MemoryService:
         pinned = [self.view(user_id, r) for r in pinned_rows]
         budget = token_budget - sum(self.count_tokens(p.text) + 4 for p in pinned)
         skip = {p.id for p in pinned} | ({summary.id} if summary else set())
-        index = self.index_for(user_id, companion_id)
+        index = self.index_for(user_id, companion_id, revision=revision)
         query_vec = self._embed_one(query) if self.embedder is not None else None
         today = today or self._clock().date()
         options = SearchOptions(
@@ -802,6 +809,8 @@ class MemoryService:
         if not content_words(about):
             raise InvalidInput("say what to forget (a word or phrase)")
         with self._db.transaction() as s:
+            if companion_id is not None and CompanionRepo(s).get(user_id, companion_id) is None:
+                raise NotFound("no such companion")
             rows = [
                 r
                 for r in MemoryRepo(s).list_for(user_id, companion_id=companion_id)
@@ -848,6 +857,8 @@ class MemoryService:
 
     def clear(self, user_id: str, *, companion_id: str | None = None) -> int:
         with self._db.transaction() as s:
+            if companion_id is not None and CompanionRepo(s).get(user_id, companion_id) is None:
+                raise NotFound("no such companion")
             rows = MemoryRepo(s).list_for(user_id, companion_id=companion_id)
             self._delete_rows(s, user_id, rows)
         self._emit("memory.cleared", user_id, "user", companion_id, count=len(rows))
@@ -919,8 +930,10 @@ class MemoryService:
 
 
 def _matches(query: str, text: str) -> bool:
-    """Every content word of ``query`` occurs in ``text`` (stemmed), or the phrase does."""
-    if query.strip().lower() in text.lower():
+    """The phrase occurs in ``text`` as whole words, or every content word of ``query`` does
+    (lightly stemmed): "art" matches "Art class" and "arts", never "started"."""
+    phrase = query.strip()
+    if phrase and re.search(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", text, re.IGNORECASE):
         return True
     wanted = content_words(query)
     return bool(wanted) and wanted <= content_words(text)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from confide.accounts.service import SessionInfo
 from confide.chat.conversations import ConversationView, MessageView
 from confide.companions.profile import MAX_NAME_CHARS, MAX_TEXT_CHARS
 from confide.companions.service import CompanionView
+from confide.memory.service import MAX_SUMMARY_CHARS, MemoryView, VersionView
+from confide.memory.service import MAX_TEXT_CHARS as MAX_MEMORY_CHARS
 
 __all__ = [
     "CompanionIn",
@@ -19,16 +22,28 @@ __all__ = [
     "ConversationIn",
     "ConversationOut",
     "ConversationPatch",
+    "ForgetIn",
+    "ForgetOut",
     "LoginIn",
+    "MemoriesClearedOut",
+    "MemoryDetailOut",
+    "MemoryIn",
+    "MemoryOut",
+    "MemoryPageOut",
+    "MemoryPatch",
+    "MemorySettingsIn",
+    "MemorySettingsOut",
     "MessageIn",
     "MessageOut",
     "MessagePageOut",
     "PasswordChangeIn",
+    "ReplySourcesOut",
     "SessionOut",
     "SignUpIn",
     "TokenOut",
     "TurnOut",
     "UserOut",
+    "VersionOut",
 ]
 
 
@@ -237,3 +252,159 @@ class MessagePageOut(BaseModel):
 class TurnOut(BaseModel):
     user_message: MessageOut
     reply: MessageOut
+
+
+# --- memory ---------------------------------------------------------------------------------
+
+MAX_FORGET_CHARS = 200
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date(value: object) -> object:
+    """Only ``YYYY-MM-DD`` (or null): no timestamps, no datetimes with a time part."""
+    if value is None or isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        raise ValueError("must be a date like 2024-05-17")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+UserKind = Literal["fact", "preference", "event", "relationship"]
+Kind = Literal["fact", "preference", "event", "relationship", "summary"]
+Mode = Literal["on", "off", "review"]
+
+
+class MemoryIn(_In):
+    companion_id: str = Field(min_length=1, max_length=64)
+    kind: UserKind
+    text: str = Field(min_length=1, max_length=MAX_MEMORY_CHARS)
+    pinned: bool = False
+    event_date: IsoDate | None = None
+
+    def __repr__(self) -> str:
+        return f"MemoryIn(companion_id={self.companion_id!r}, kind={self.kind!r}, text=<hidden>)"
+
+
+class MemoryPatch(_In):
+    """Fields left out are unchanged; ``event_date: null`` clears the date."""
+
+    # Summaries may be longer; the service applies the per-kind limit.
+    text: str | None = Field(default=None, min_length=1, max_length=MAX_SUMMARY_CHARS)
+    kind: Kind | None = None
+    pinned: bool | None = None
+    event_date: IsoDate | None = None
+
+    def __repr__(self) -> str:
+        return f"MemoryPatch(fields={sorted(self.model_fields_set)!r})"
+
+
+class ForgetIn(_In):
+    about: str = Field(min_length=1, max_length=MAX_FORGET_CHARS)
+    companion_id: str | None = Field(default=None, min_length=1, max_length=64)
+    delete_messages: bool = Field(
+        default=False, description="Also delete the messages the forgotten memories came from."
+    )
+
+    def __repr__(self) -> str:
+        return "ForgetIn(about=<hidden>)"
+
+
+class ForgetOut(BaseModel):
+    memories_deleted: int
+    messages_deleted: int
+
+
+class MemoriesClearedOut(BaseModel):
+    deleted: int
+
+
+class MemorySettingsIn(_In):
+    mode: Mode
+
+
+class MemorySettingsOut(BaseModel):
+    mode: Mode
+
+
+class MemoryOut(BaseModel):
+    id: str
+    companion_id: str
+    conversation_id: str | None = Field(description="For a summary: the conversation it covers.")
+    kind: str = Field(description="fact, preference, event, relationship or summary.")
+    status: str = Field(description="active, or pending (waiting for the user's approval).")
+    origin: str = Field(description="user, extracted, or edited (extracted, then edited).")
+    pinned: bool
+    text: str
+    sources: list[str] = Field(description="Ids of the messages the memory came from.")
+    event_date: date | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    replaces: str | None = Field(
+        description="For a pending item: the memory whose text approving it would replace."
+    )
+
+    @classmethod
+    def fields_of(cls, m: MemoryView) -> dict[str, Any]:
+        return {
+            "id": m.id,
+            "companion_id": m.companion_id,
+            "conversation_id": m.conversation_id,
+            "kind": m.kind,
+            "status": m.status,
+            "origin": m.origin,
+            "pinned": m.pinned,
+            "text": m.text,
+            "sources": list(m.sources),
+            "event_date": m.event_date,
+            "version": m.version,
+            "created_at": m.created_at,
+            "updated_at": m.updated_at,
+            "replaces": m.replaces,
+        }
+
+    @classmethod
+    def of(cls, m: MemoryView) -> MemoryOut:
+        return cls(**cls.fields_of(m))
+
+    def __repr__(self) -> str:
+        return f"MemoryOut(id={self.id!r}, kind={self.kind!r}, text=<hidden>)"
+
+
+class VersionOut(BaseModel):
+    version: int
+    old_text: str | None
+    new_text: str
+    actor: str = Field(description="user, extraction, summary or chat.")
+    at: datetime
+
+    @classmethod
+    def of(cls, v: VersionView) -> VersionOut:
+        return cls(
+            version=v.version, old_text=v.old_text, new_text=v.new_text, actor=v.actor, at=v.at
+        )
+
+    def __repr__(self) -> str:
+        return f"VersionOut(version={self.version}, actor={self.actor!r}, text=<hidden>)"
+
+
+class MemoryDetailOut(MemoryOut):
+    history: list[VersionOut] = Field(description="Every change to the text, oldest first.")
+
+    @classmethod
+    def with_history(cls, m: MemoryView, history: list[VersionView]) -> MemoryDetailOut:
+        return cls(**cls.fields_of(m), history=[VersionOut.of(v) for v in history])
+
+
+class MemoryPageOut(BaseModel):
+    items: list[MemoryOut]
+    total: int = Field(description="How many memories match the filters, over all pages.")
+
+
+class ReplySourcesOut(BaseModel):
+    message_id: str
+    memories: list[MemoryOut] = Field(description="The recalled memories that still exist.")
+    deleted_memories: int = Field(description="Recalled memories deleted since.")
+    messages: list[MessageOut] = Field(description="Recalled messages that still exist.")
+    summary: MemoryOut | None = Field(description="The conversation summary, if one was used.")
