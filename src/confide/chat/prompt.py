@@ -61,6 +61,8 @@ class Prompt:
     tokens: int
     history_used: list[int] = field(default_factory=list)  # seq numbers
     truncated: bool = False
+    budget: int = 0  # tokens the prompt may take (window minus reply and margin)
+    fixed_tokens: int = 0  # what the system messages and the new message take
 
 
 def fill_placeholders(text: str, char: str, user: str) -> str:
@@ -151,5 +153,10 @@ def build_prompt(inputs: PromptInputs, provider: Provider, *, reply_tokens: int)
         kept = [h for h in kept if h.seq >= start]
     messages = [system, *(ChatMessage(h.role, h.text) for h in kept), *tail]
     return Prompt(
-        messages=messages, tokens=used, history_used=[h.seq for h in kept], truncated=truncated
+        messages=messages,
+        tokens=used,
+        history_used=[h.seq for h in kept],
+        truncated=truncated,
+        budget=budget,
+        fixed_tokens=fixed,
     )

@@ -156,7 +156,10 @@ class ChatService:
         )
         prompt = build_prompt(inputs, self._provider, reply_tokens=self._reply_tokens)
         recalled = RecallResult()
-        if memory_mode != "off" and self._memory_tokens > 0:
+        # Memories may take at most half of what the window leaves after the fixed parts, so
+        # history keeps room and the prompt always fits.
+        memory_tokens = min(self._memory_tokens, (prompt.budget - prompt.fixed_tokens) // 2 - 32)
+        if memory_mode != "off" and memory_tokens > 0:
             # Recall from everything older than what the prompt already carries word for word.
             window_start = prompt.history_used[0] if prompt.history_used else row.seq
             recalled = self._memory.recall(
@@ -164,14 +167,18 @@ class ChatService:
                 conv.companion_id,
                 text,
                 k=self._top_k,
-                token_budget=self._memory_tokens,
+                token_budget=memory_tokens,
                 today=now.date(),
                 skip_conversation=conversation_id,
                 skip_from_seq=window_start,
             )
             if recalled.hits or recalled.pinned:
                 inputs.memories = recalled.lines()
-                prompt = build_prompt(inputs, self._provider, reply_tokens=self._reply_tokens)
+                try:
+                    prompt = build_prompt(inputs, self._provider, reply_tokens=self._reply_tokens)
+                except InvalidInput:  # pinned memories alone overflow a tiny window
+                    inputs.memories = []
+                    recalled = RecallResult()
         return _Prepared(
             user_id,
             conversation_id,
@@ -297,7 +304,13 @@ class ChatService:
                 )
             used = prepared.prompt.history_used
             # The window dropped older messages the summary does not yet cover: fold them in.
-            if prepared.prompt.truncated and used and used[0] - 1 > prepared.summary_through_seq:
+            # A summary is a memory: none while memory is off for this companion.
+            if (
+                prepared.memory_mode != "off"
+                and prepared.prompt.truncated
+                and used
+                and used[0] - 1 > prepared.summary_through_seq
+            ):
                 self._worker.enqueue(
                     prepared.user_id,
                     prepared.companion_id,

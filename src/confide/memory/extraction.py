@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from datetime import date
 from typing import Any
 
 from confide.llm.base import ChatMessage, GenerationOptions, Provider
+from confide.memory.dates import find_date_range
 from confide.memory.service import MemoryService, MemoryView
 from confide.memory.text import content_words
 
@@ -171,8 +173,13 @@ def parse_candidates(
         if len(text) < 3 or len(text) > MAX_ITEM_CHARS:
             stats["dropped_length"] += 1
             continue
-        raw_sources = item.get("sources") or []
-        sources = [numbers[n] for n in raw_sources if isinstance(n, int) and n in numbers]
+        raw_sources = item.get("sources")
+        if not isinstance(raw_sources, list):
+            raw_sources = []
+        picked = dict.fromkeys(
+            n for n in raw_sources if isinstance(n, int) and not isinstance(n, bool)
+        )
+        sources = [numbers[n] for n in picked if n in numbers]
         if not sources and len(numbers) == 1:
             sources = list(numbers.values())
         if not sources:
@@ -182,24 +189,46 @@ def parse_candidates(
         if not (content_words(text) - user_words) & source_words:
             stats["dropped_ungrounded"] += 1
             continue
-        if text.lower().startswith(ai_name) and ai_name not in {
-            w.lower() for m in sources for w in m.text.split()
-        }:
+        lowered = text.lower()
+        if (
+            re.match(re.escape(ai_name) + r"\b", lowered)
+            and not lowered.startswith(inp.user_name.lower())
+            and not any(
+                re.search(r"\b" + re.escape(ai_name) + r"\b", m.text.lower()) for m in sources
+            )
+        ):
             stats["dropped_about_companion"] += 1
             continue
-        event_date: date | None = None
-        raw_date = item.get("date")
-        if isinstance(raw_date, str) and raw_date.strip():
-            try:
-                event_date = date.fromisoformat(raw_date.strip()[:10])
-            except ValueError:
-                event_date = None
+        event_date = _event_date(item.get("date"), sources)
         replaces_n = item.get("replaces")
         replaces = (
             known[replaces_n].id if isinstance(replaces_n, int) and replaces_n in known else None
         )
         out.append(Candidate(kind, text, event_date, tuple(m.id for m in sources), replaces))
     return out
+
+
+def _event_date(raw: object, sources: Sequence[SourceMessage]) -> date | None:
+    """A date only where the user's words support one: small models invent dates.
+
+    The time the user named (parsed relative to the day they said it) wins when it is one day;
+    the model's date is kept only if it falls inside the span the user named."""
+    named = None
+    for m in sources:
+        named = find_date_range(m.text, m.day)
+        if named is not None:
+            break
+    if named is None:
+        return None
+    if named.start == named.end:
+        return named.start
+    if isinstance(raw, str) and raw.strip():
+        try:
+            proposed = date.fromisoformat(raw.strip()[:10])
+        except ValueError:
+            return None
+        return proposed if named.contains(proposed) else None
+    return None
 
 
 def jaccard(a: str, b: str) -> float:

@@ -340,10 +340,10 @@ class MemoryWorker:
         loaded = await anyio.to_thread.run_sync(self._load, job, "summary")
         if loaded is None:
             return
-        _mode, user_name, ai_name, messages, _progress, seqs = loaded
-        if not messages:
+        mode, user_name, ai_name, messages, _progress, seqs = loaded
+        if not messages or mode == "off":
             return
-        budget = self._provider.context_size - _SUMMARY_REPLY_TOKENS - 600
+        budget = max(200, self._provider.context_size - _SUMMARY_REPLY_TOKENS - 600)
         chunk: list[SourceMessage] = []
         used = 0
         for i, m in enumerate(messages):

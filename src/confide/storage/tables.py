@@ -241,6 +241,6 @@ class DataKeyRow(KeyStoreBase):
     user_id: Mapped[str] = mapped_column(ID, primary_key=True)
     key_id: Mapped[str] = mapped_column(String(32))
     wrapped_key: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
-    master_key_id: Mapped[str] = mapped_column(String(32))
+    master_key_id: Mapped[str] = mapped_column(String(32), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     destroyed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
