@@ -10,6 +10,7 @@ import asyncio
 import json
 import os
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -156,3 +157,42 @@ def test_local_model_serves_a_chat_turn_end_to_end(
     assert reply["ai_generated"] is True
     assert reply["content"].strip()
     assert reply["model"].startswith("local:Qwen2.5-Coder-1.5B")
+
+
+def test_local_model_remembers_a_fact_in_a_later_conversation(
+    tmp_path: Path, local_provider: LlamaCppProvider
+) -> None:
+    """Issue 3's "done when", with the real model: a fact told in one conversation is
+    extracted in the background and recalled into a later conversation's prompt."""
+    settings = make_settings(tmp_path / "data", provider="local", max_reply_tokens=16)
+    services = make_services(settings, provider=local_provider)
+    new = services.accounts.sign_up(
+        username="gina",
+        email="g@example.org",
+        password=PASSWORD,
+        date_of_birth=date(1992, 3, 4),
+        client="test",
+    )
+    uid = new.identity.user_id
+    companion = services.companions.create_from_starter(uid, "mira")
+    first = services.conversations.create(uid, companion.id, None, user_name="gina")
+    asyncio.run(
+        services.chat.complete_turn(
+            uid, "gina", first.id, "My sister Ottilie just moved to Reykjavik for a job."
+        )
+    )
+    asyncio.run(services.memory_worker.drain(wait_idle=False))
+    memories, _ = services.memory.list(uid, companion_id=companion.id, status="active")
+    extracted = [m for m in memories if m.origin == "extracted"]
+    assert any("ottilie" in m.text.lower() or "reykjavik" in m.text.lower() for m in extracted)
+
+    later = services.conversations.create(uid, companion.id, None, user_name="gina")
+    _, reply = asyncio.run(
+        services.chat.complete_turn(uid, "gina", later.id, "Where does Ottilie live now?")
+    )
+    sources = services.memory.sources(uid, reply.id)
+    assert sources.memory_ids or sources.message_ids
+    recalled = [services.memory.get(uid, i).text for i in sources.memory_ids]
+    recalled += [services.conversations.get_message(uid, i).content for i in sources.message_ids]
+    assert any("Reykjavik" in text for text in recalled)
+    services.close()
