@@ -16,6 +16,7 @@ import contextlib
 import json
 import re
 import sqlite3
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import timedelta
 from pathlib import Path
@@ -792,3 +793,35 @@ def test_every_memory_change_emits_a_typed_event_without_content(
         shown = repr(e)
         for secret in ("Ottilie", "Reykjavik", "violin", CANARY_PREFIX, "rainy", other.text):
             assert secret not in shown, (e.type, secret)
+
+
+# --- the worker inside the running app ----------------------------------------------------------
+
+
+def test_running_app_extracts_in_the_background_without_being_asked(
+    build: Callable[..., Env],
+) -> None:
+    """The lifespan starts the worker; a turn wakes it (from the thread that stored the
+    reply); the memory appears with no explicit drain."""
+    provider = FakeProvider(
+        structured=extractor({"Ottilie": ("relationship", "alice's sister is Ottilie")})
+    )
+    env = build(provider=provider, memory_idle_before_extract_s=0)
+    with env.client:  # runs the lifespan: the worker task starts here
+        alice = env.sign_up("alice")
+        comp = quiet_companion(alice)
+        conv = alice.post(f"/api/companions/{comp}/conversations", json={}).json()["id"]
+        r = alice.post(
+            f"/api/conversations/{conv}/messages", json={"content": "My sister is Ottilie."}
+        )
+        assert r.status_code == 200, r.text
+        found: list[dict[str, Any]] = []
+        for _ in range(100):
+            found = alice.get("/api/memories").json()["items"]
+            if found:
+                break
+            time.sleep(0.05)
+        assert [m["text"] for m in found] == ["alice's sister is Ottilie"]
+        assert found[0]["sources"] == [r.json()["user_message"]["id"]]
+        with env.services.db.reader() as s:
+            assert s.scalars(select(MemoryJob)).all() == []

@@ -88,7 +88,8 @@ def check_provenance(index: RecallIndex, hits: list[Hit], lines: dict[str, str])
         assert hit.text.endswith(body)
         header = hit.text[: -len(body)]
         assert header in ("", f"[{format_day(hit.day)}] " if hit.day else "")
-        assert hit.tokens == sum(count_words(lines[mid]) for mid in hit.message_ids) + 8
+        # Tokens are those of the text as rendered (header included), never an estimate.
+        assert hit.tokens == count_words(hit.text)
 
 
 # --- the tokenizer and BM25 -----------------------------------------------------------------
@@ -185,7 +186,7 @@ def test_add_memory_twice_replaces_it() -> None:
         "preference",
     )
     assert hit.message_ids == []
-    assert hit.tokens == 4 + 8
+    assert hit.tokens == count_words(hit.text)
 
 
 def test_memory_hit_shows_its_event_day() -> None:
@@ -552,3 +553,23 @@ def test_cache_forget_and_forget_user() -> None:
     cache.forget_user("nobody")
     cache.forget("nobody", "a")
     assert len(cache) == 1
+
+
+@pytest.mark.parametrize("budget", [12, 20, 35, 60, 90, 150, 400])
+def test_budget_holds_for_the_rendered_text_when_joins_cost_extra(budget: int) -> None:
+    """A tokenizer where joining lines costs more than the lines (like real ones): the hits'
+    rendered text still fits the budget, shrinking episodes from their far ends first."""
+
+    def joins_cost(text: str) -> int:
+        return count_words(text) + 6 * text.count("\n")
+
+    index = RecallIndex("u1", "c1", 0, count_tokens=joins_cost, dim=None, speakers=SPEAKERS)
+    for seq in range(1, 13):
+        index.add_message(
+            f"m{seq}", "conv", seq, "user", msg_text(0, seq), START + timedelta(days=seq)
+        )
+    hits = index.search(word(0, 6) + " " + word(0, 9), None, SearchOptions(token_budget=budget))
+    assert sum(joins_cost(h.text) for h in hits) <= budget
+    assert all(h.tokens == joins_cost(h.text) for h in hits)
+    for hit in hits:  # the matched message always stays in its episode
+        assert hit.ref in hit.message_ids

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import anyio
-from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from confide.chat.conversations import ConversationService, MessageView
 from confide.chat.history import HistoryCache
@@ -33,7 +33,7 @@ from confide.memory.service import MemoryService, RecallResult
 from confide.memory.worker import JobKind, MemoryWorker, TurnActivity
 from confide.storage.db import Database
 from confide.storage.repositories import CompanionRepo, ConversationRepo, MemoryRepo, MessageRepo
-from confide.storage.tables import Conversation, Message
+from confide.storage.tables import Message
 
 __all__ = ["ChatService", "TurnEvent"]
 
@@ -62,6 +62,7 @@ class _Prepared:
     recalled: RecallResult = field(default_factory=RecallResult)
     summary_id: str | None = None
     summary_through_seq: int = 0
+    queued: bool = False  # memory jobs queued for this turn
 
 
 class ChatService:
@@ -276,50 +277,51 @@ class ChatService:
             self._after_turn(prepared)
 
     def _after_turn(self, prepared: _Prepared) -> None:
-        """Queue the background memory work; it never runs on the reply's path."""
+        """Queue the memory work for a turn that stored no reply (the model failed)."""
+        if prepared.queued or not prepared.companion_id:
+            return
+        try:
+            with self._db.transaction() as s:
+                self._queue_memory_jobs(s, prepared, prepared.user_message.seq)
+        except ConfideError:
+            log.warning("memory jobs not queued")
+
+    def _queue_memory_jobs(self, s: Session, prepared: _Prepared, through_seq: int) -> None:
+        """Queue the background memory work in the caller's transaction; it runs off the
+        reply's path."""
+        prepared.queued = True
         if not prepared.companion_id:
             return
         kinds: list[JobKind] = []
         if self._memory.embedder is not None:
             kinds.append("embed")
+        used = prepared.prompt.history_used
         if prepared.memory_mode != "off":
             kinds.append("extract")
-        try:
-            with self._db.reader() as s:
-                last_seq = s.scalar(
-                    select(Conversation.last_seq).where(
-                        Conversation.user_id == prepared.user_id,
-                        Conversation.id == prepared.conversation_id,
-                    )
-                )
-            if last_seq is None:
-                return
-            if kinds:
-                self._worker.enqueue(
-                    prepared.user_id,
-                    prepared.companion_id,
-                    prepared.conversation_id,
-                    kinds,
-                    int(last_seq),
-                )
-            used = prepared.prompt.history_used
-            # The window dropped older messages the summary does not yet cover: fold them in.
-            # A summary is a memory: none while memory is off for this companion.
-            if (
-                prepared.memory_mode != "off"
-                and prepared.prompt.truncated
-                and used
-                and used[0] - 1 > prepared.summary_through_seq
-            ):
-                self._worker.enqueue(
-                    prepared.user_id,
-                    prepared.companion_id,
-                    prepared.conversation_id,
-                    ["summarise"],
-                    used[0] - 1,
-                )
-        except ConfideError:
-            log.warning("memory jobs not queued")
+        self._worker.enqueue(
+            prepared.user_id,
+            prepared.companion_id,
+            prepared.conversation_id,
+            kinds,
+            through_seq,
+            session=s,
+        )
+        # The window dropped older messages the summary does not yet cover: fold them in.
+        # A summary is a memory: none while memory is off for this companion.
+        if (
+            prepared.memory_mode != "off"
+            and prepared.prompt.truncated
+            and used
+            and used[0] - 1 > prepared.summary_through_seq
+        ):
+            self._worker.enqueue(
+                prepared.user_id,
+                prepared.companion_id,
+                prepared.conversation_id,
+                ["summarise"],
+                used[0] - 1,
+                session=s,
+            )
 
     def _store_reply(self, prepared: _Prepared, text: str, status: str) -> MessageView:
         now = self._clock()
@@ -342,6 +344,7 @@ class ChatService:
             self._memory.record_sources(
                 s, prepared.user_id, row.id, prepared.recalled, prepared.summary_id
             )
+            self._queue_memory_jobs(s, prepared, row.seq)
             new_revision = conversations.revision(prepared.user_id, prepared.conversation_id)
         self._remember(
             prepared.user_id,

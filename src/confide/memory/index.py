@@ -23,7 +23,7 @@ import bisect
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
@@ -95,9 +95,17 @@ def _header(day: date | None) -> str:
     return f"[{format_day(day)}] " if day is not None else ""
 
 
-def _rank_into(fused: dict[int, float], ordered: Iterable[int], weight: float = 1.0) -> None:
-    for rank, key in enumerate(ordered):
-        fused[key] = fused.get(key, 0.0) + weight / (RRF_K + rank)
+def _rank_into(
+    fused: npt.NDArray[np.float64], ordered: npt.NDArray[np.int64], weight: float = 1.0
+) -> None:
+    """Reciprocal-rank fusion: the document at rank r (0-based) gains weight / (K + r)."""
+    fused[ordered] += weight / (RRF_K + np.arange(len(ordered)))
+
+
+def _by_score(scores: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
+    """Keys with a positive score, best first (ties: lower key first, i.e. older)."""
+    keys = np.flatnonzero(scores > 0)
+    return keys[np.argsort(-scores[keys], kind="stable")]
 
 
 class RecallIndex:
@@ -220,6 +228,9 @@ class RecallIndex:
         self._vec_ctx[key] = ctx_vec
         self._matrix = None
 
+    def has_dense(self) -> bool:
+        return bool(self._vec_text)
+
     def has_vectors(self, ref: str) -> bool:
         key = self._by_ref.get(ref)
         return key is not None and key in self._vec_text
@@ -263,7 +274,7 @@ class RecallIndex:
         return prev.text if prev is not None else None
 
     # --- search ------------------------------------------------------------------------------
-    def _dense(self, query_vec: npt.NDArray[np.float32]) -> list[list[int]]:
+    def _dense(self, query_vec: npt.NDArray[np.float32]) -> list[npt.NDArray[np.int64]]:
         if not self._vec_text:
             return []
         if self._matrix is None:
@@ -274,13 +285,14 @@ class RecallIndex:
                 np.stack([self._vec_ctx[k] for k in keys]),
             )
         keys, text_m, ctx_m = self._matrix
+        key_array = np.asarray(keys, dtype=np.int64)
         out = []
         for m in (text_m, ctx_m):
             sims = m @ query_vec
             n = min(_DENSE_CANDIDATES, len(keys))
             top = np.argpartition(-sims, n - 1)[:n]
-            top = top[np.argsort(-sims[top])]
-            out.append([keys[i] for i in top])
+            top = top[np.argsort(-sims[top], kind="stable")]
+            out.append(key_array[top])
         return out
 
     def search(
@@ -298,22 +310,26 @@ class RecallIndex:
     def _search(
         self, query: str, query_vec: npt.NDArray[np.float32] | None, o: SearchOptions
     ) -> list[Hit]:
-        fused: dict[int, float] = {}
-        for scores in (self._bm_text.scores(query), self._bm_ctx.scores(query)):
-            _rank_into(fused, sorted(scores, key=scores.__getitem__, reverse=True))
+        size = self._next
+        fused = np.zeros(size, dtype=np.float64)
+        for bm in (self._bm_text, self._bm_ctx):
+            _rank_into(fused, _by_score(bm.score_array(query, size)))
         if query_vec is not None:
             for ordered in self._dense(query_vec):
                 _rank_into(fused, ordered)
-        if o.date_range is not None and fused:
+        if o.date_range is not None:
             r = o.date_range
-            inside = [
-                k
-                for k in fused
-                if (day := self._docs[k].day) is not None and r.start <= day <= r.end
-            ]
-            inside.sort(key=fused.__getitem__, reverse=True)
-            _rank_into(fused, inside, weight=2.0)
-        order = sorted(fused, key=fused.__getitem__, reverse=True)
+            inside = np.asarray(
+                [
+                    k
+                    for k in np.flatnonzero(fused)
+                    if (day := self._docs[int(k)].day) is not None and r.start <= day <= r.end
+                ],
+                dtype=np.int64,
+            )
+            if len(inside):
+                _rank_into(fused, inside[np.argsort(-fused[inside], kind="stable")], weight=2.0)
+        order = [int(k) for k in _by_score(fused)]
 
         picked: list[tuple[Doc, list[Doc]]] = []  # (matched doc, its episode's messages)
         used: set[int] = set()
@@ -355,32 +371,47 @@ class RecallIndex:
                     grew = True
             if not grew:
                 break
-        hits = []
-        for doc, episode in picked:
-            score = fused[doc.key]
-            if doc.kind == "memory":
-                day = doc.event_day
-                text = _header(day) + doc.text
-                hits.append(
-                    Hit("memory", doc.ref, text, [], doc.tokens + 8, score, day, doc.memory_kind)
-                )
-            else:
-                day = doc.day
-                text = _header(day) + "\n".join(d.text for d in episode)
-                hits.append(
-                    Hit(
-                        "episode",
-                        doc.ref,
-                        text,
-                        [d.ref for d in episode],
-                        sum(d.tokens for d in episode) + 8,
-                        score,
-                        day,
-                        None,
-                        doc.conversation_id,
-                    )
-                )
+        hits = [self._render(doc, episode, float(fused[doc.key])) for doc, episode in picked]
+        # Per-document counts are estimates of the rendered text (joins and headers tokenise
+        # differently): measure the real thing and shrink until the budget holds exactly.
+        while hits and sum(h.tokens for h in hits) > o.token_budget:
+            shrinkable = [i for i, (_d, ep) in enumerate(picked) if len(ep) > 1]
+            if not shrinkable:
+                hits.pop()
+                picked.pop()
+                continue
+            i = max(shrinkable, key=lambda j: len(picked[j][1]))
+            doc, episode = picked[i]
+            at = episode.index(doc)
+            episode.pop(0 if at >= len(episode) - 1 - at else len(episode) - 1)
+            hits[i] = self._render(doc, episode, hits[i].score)
         return hits
+
+    def _render(self, doc: Doc, episode: list[Doc], score: float) -> Hit:
+        if doc.kind == "memory":
+            text = _header(doc.event_day) + doc.text
+            return Hit(
+                "memory",
+                doc.ref,
+                text,
+                [],
+                self._count(text),
+                score,
+                doc.event_day,
+                doc.memory_kind,
+            )
+        text = _header(doc.day) + "\n".join(d.text for d in episode)
+        return Hit(
+            "episode",
+            doc.ref,
+            text,
+            [d.ref for d in episode],
+            self._count(text),
+            score,
+            doc.day,
+            None,
+            doc.conversation_id,
+        )
 
 
 @dataclass(slots=True)

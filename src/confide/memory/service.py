@@ -430,7 +430,8 @@ class MemoryService:
         budget = token_budget - sum(self.count_tokens(p.text) + 4 for p in pinned)
         skip = {p.id for p in pinned} | ({summary.id} if summary else set())
         index = self.index_for(user_id, companion_id, revision=revision)
-        query_vec = self._embed_one(query) if self.embedder is not None else None
+        # No vectors yet (nothing embedded, or dense recall just installed): skip the ~7 ms.
+        query_vec = self._embed_one(query) if index.has_dense() else None
         today = today or self._clock().date()
         options = SearchOptions(
             k=k,

@@ -12,6 +12,9 @@ import math
 import re
 from collections import Counter
 
+import numpy as np
+import numpy.typing as npt
+
 __all__ = ["BM25Index", "content_words", "tokens"]
 
 _WORD = re.compile(r"[a-z0-9]+")
@@ -83,18 +86,31 @@ class BM25Index:
 
     def scores(self, query: str) -> dict[int, float]:
         """BM25 score of every document sharing at least one term with ``query``."""
+        size = max(self._lengths, default=-1) + 1
+        array = self.score_array(query, size)
+        return {int(d): float(array[d]) for d in np.flatnonzero(array)}
+
+    def score_array(self, query: str, size: int) -> npt.NDArray[np.float64]:
+        """The scores as an array indexed by document id (0 where no term matches).
+
+        Vectorised per term: a common word's postings cost one NumPy pass, not a Python loop.
+        """
+        out = np.zeros(size, dtype=np.float64)
         n = len(self._lengths)
         if n == 0:
-            return {}
+            return out
         avg = self._total / n or 1.0
-        out: dict[int, float] = {}
         k1, b = self.k1, self.b
         for word in set(tokens(query)):
             posting = self._postings.get(word)
             if not posting:
                 continue
             idf = math.log(1.0 + (n - len(posting) + 0.5) / (len(posting) + 0.5))
-            for doc, tf in posting.items():
-                norm = k1 * (1.0 - b + b * self._lengths[doc] / avg)
-                out[doc] = out.get(doc, 0.0) + idf * tf * (k1 + 1.0) / (tf + norm)
+            docs = np.fromiter(posting.keys(), dtype=np.int64, count=len(posting))
+            tf = np.fromiter(posting.values(), dtype=np.float64, count=len(posting))
+            lengths = np.fromiter(
+                (self._lengths[d] for d in posting), dtype=np.float64, count=len(posting)
+            )
+            norm = k1 * (1.0 - b + b * lengths / avg)
+            np.add.at(out, docs, idf * tf * (k1 + 1.0) / (tf + norm))
         return out

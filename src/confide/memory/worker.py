@@ -18,6 +18,7 @@ from datetime import timedelta
 from typing import Literal
 
 import anyio
+from sqlalchemy.orm import Session
 
 from confide.clock import Clock, as_utc
 from confide.errors import ConfideError
@@ -32,7 +33,7 @@ from confide.memory.extraction import (
     run_extraction,
 )
 from confide.memory.service import MAX_SUMMARY_CHARS, MemoryService
-from confide.storage.db import Database
+from confide.storage.db import Database, after_commit
 from confide.storage.repositories import (
     CompanionRepo,
     ConversationRepo,
@@ -97,6 +98,7 @@ class MemoryWorker:
         self._max_attempts = max_attempts
         self._idle_before_s = idle_before_s
         self._wake = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None  # the loop run_forever runs on
         self.stats: Counter[str] = Counter()
 
     # --- queueing ----------------------------------------------------------------------------
@@ -107,18 +109,35 @@ class MemoryWorker:
         conversation_id: str,
         kinds: list[JobKind],
         through_seq: int,
+        *,
+        session: Session | None = None,
     ) -> None:
+        """Queue jobs (in ``session``'s transaction if given); the worker wakes on commit."""
+        if not kinds:
+            return
         now = self._clock()
-        with self._db.transaction() as s:
-            repo = MemoryJobRepo(s)
-            for kind in kinds:
-                repo.enqueue(
-                    new_id(), user_id, companion_id, conversation_id, kind, through_seq, now
-                )
-        self.wake()
+        if session is None:
+            with self._db.transaction() as s:
+                self.enqueue(user_id, companion_id, conversation_id, kinds, through_seq, session=s)
+            return
+        repo = MemoryJobRepo(session)
+        for kind in kinds:
+            repo.enqueue(new_id(), user_id, companion_id, conversation_id, kind, through_seq, now)
+        after_commit(session, self.wake)
 
     def wake(self) -> None:
-        self._wake.set()
+        """Wake the worker; safe from any thread (turns store replies in worker threads)."""
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            self._wake.set()
+        else:
+            loop.call_soon_threadsafe(self._wake.set)
 
     def pending(self, user_id: str | None = None) -> int:
         with self._db.reader() as s:
@@ -126,6 +145,7 @@ class MemoryWorker:
 
     # --- running -----------------------------------------------------------------------------
     async def run_forever(self, poll_s: float = 5.0) -> None:
+        self._loop = asyncio.get_running_loop()
         while True:
             try:
                 await self.drain()
