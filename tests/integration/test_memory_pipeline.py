@@ -825,3 +825,32 @@ def test_running_app_extracts_in_the_background_without_being_asked(
         assert found[0]["sources"] == [r.json()["user_message"]["id"]]
         with env.services.db.reader() as s:
             assert s.scalars(select(MemoryJob)).all() == []
+
+
+class _BrokenEmbedder:
+    """An embedding model whose files fail their checksum."""
+
+    name = "broken"
+    dim = 384
+
+    def embed(self, texts: Sequence[str]) -> Any:
+        from confide.errors import ConfigurationError
+
+        raise ConfigurationError("the embedding model's files do not match their checksum")
+
+    def count_tokens(self, text: str) -> int:
+        return len(text.split())
+
+
+def test_broken_embedding_model_degrades_to_lexical_recall(build: Callable[..., Env]) -> None:
+    env = build(embedder=_BrokenEmbedder())
+    alice = env.sign_up("alice")
+    comp = quiet_companion(alice)
+    first = alice.post(f"/api/companions/{comp}/conversations", json={}).json()["id"]
+    alice.say(first, "The harbour ferry to Vardø leaves at seven.")
+    drain(env)
+    later = alice.post(f"/api/companions/{comp}/conversations", json={}).json()["id"]
+    turn = alice.say(later, "When does the ferry to Vardø leave?")
+    assert turn["reply"]["content"]
+    assert env.services.memory.embedder is None
+    assert "seven" in system_text(chat_requests(env.provider)[-1])

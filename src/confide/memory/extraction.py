@@ -29,6 +29,7 @@ from confide.llm.base import ChatMessage, GenerationOptions, Provider
 from confide.memory.dates import find_date_range
 from confide.memory.service import MemoryService, MemoryView
 from confide.memory.text import content_words
+from confide.storage.repositories import MemoryRepo
 
 __all__ = [
     "SCHEMA",
@@ -291,8 +292,6 @@ def apply_candidates(
     stats: Counter[str],
 ) -> list[str]:
     """Merge candidates into the user's memory (one transaction). Returns touched item ids."""
-    from confide.storage.repositories import MemoryRepo
-
     touched: list[str] = []
     with memory.db.transaction() as s:
         repo = MemoryRepo(s)

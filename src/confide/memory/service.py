@@ -25,7 +25,8 @@ from typing import Any, Literal
 from sqlalchemy.orm import Session
 
 from confide.clock import Clock, as_utc
-from confide.errors import InvalidInput, NotFound
+from confide.companions.profile import CompanionProfile
+from confide.errors import ConfigurationError, InvalidInput, NotFound
 from confide.ids import new_id
 from confide.memory.dates import find_date_range
 from confide.memory.embed import Embedder, pack, unpack
@@ -41,7 +42,13 @@ from confide.storage.repositories import (
     MessageRepo,
     UserRepo,
 )
-from confide.storage.tables import MemoryItem, MemoryVersion, Message, MessageEmbedding
+from confide.storage.tables import (
+    MemoryItem,
+    MemoryVersion,
+    Message,
+    MessageEmbedding,
+    ReplySources,
+)
 
 __all__ = [
     "KINDS",
@@ -151,6 +158,7 @@ class MemoryService:
         self._db = db
         self.db = db
         self._vault = vault
+        self.vault = vault
         self._clock = clock
         self.embedder = embedder
         self.cache = cache
@@ -189,7 +197,7 @@ class MemoryService:
             through_seq=detail.get("through_seq"),
         )
 
-    def _emit(
+    def emit(
         self,
         type_: MemoryEventType,
         user_id: str,
@@ -250,8 +258,6 @@ class MemoryService:
         return index
 
     def _build(self, user_id: str, companion_id: str) -> RecallIndex:
-        from confide.companions.profile import CompanionProfile
-
         with self._db.reader() as s:
             companion = CompanionRepo(s).get(user_id, companion_id)
             user = UserRepo(s).get(user_id)
@@ -363,7 +369,10 @@ class MemoryService:
                 ctx.append(f"{prev_line}\n{line}")
             else:
                 ctx.append(line)
-        vectors = self.embedder.embed(own + ctx)
+        model_name = self.embedder.name
+        vectors = self._embed_many(own + ctx)
+        if vectors is None:
+            return 0
         n = len(missing)
         with self._db.transaction() as s:
             repo = MessageRepo(s)
@@ -374,7 +383,7 @@ class MemoryService:
                     MessageEmbedding(
                         message_id=m.id,
                         user_id=user_id,
-                        model=self.embedder.name,
+                        model=model_name,
                         vectors_ct=self._vault.seal(
                             user_id, "message_embeddings", "vectors_ct", m.id, pack(pair)
                         ),
@@ -389,10 +398,24 @@ class MemoryService:
             self._changed(s, user_id, conv.companion_id, apply)
         return n
 
-    def _embed_one(self, text: str) -> Any:
+    def warm_up(self) -> None:
+        """Load (and checksum) the embedding model before the first turn needs it."""
+        self._embed_one("warm up")
+
+    def _embed_many(self, texts: Sequence[str]) -> Any:
         if self.embedder is None:
             return None
-        return self.embedder.embed([text])[0]
+        try:
+            return self.embedder.embed(texts)
+        except ConfigurationError as exc:
+            # A broken model install must not break chat: recall goes on lexically.
+            log.error("dense recall off: embedding model unusable", extra={"error_code": exc.code})
+            self.embedder = None
+            return None
+
+    def _embed_one(self, text: str) -> Any:
+        vectors = self._embed_many([text])
+        return None if vectors is None else vectors[0]
 
     # --- recall ------------------------------------------------------------------------------
     def recall(
@@ -615,7 +638,7 @@ class MemoryService:
                 event_date=event_date,
                 actor="user",
             )
-        self._emit("memory.created", user_id, "user", companion_id, [row.id])
+        self.emit("memory.created", user_id, "user", companion_id, [row.id])
         return self.get(user_id, row.id)
 
     def update(
@@ -721,7 +744,7 @@ class MemoryService:
             companion_id = row.companion_id
         if changed:
             if pinned is not None and pinned != was_pinned:
-                self._emit(
+                self.emit(
                     "memory.pinned" if pinned else "memory.unpinned",
                     user_id,
                     "user",
@@ -729,7 +752,7 @@ class MemoryService:
                     [item_id],
                 )
             if text is not None or kind is not None or event_date != "keep":
-                self._emit("memory.updated", user_id, "user", companion_id, [item_id])
+                self.emit("memory.updated", user_id, "user", companion_id, [item_id])
         return self.get(user_id, item_id)
 
     def _delete_rows(self, s: Session, user_id: str, rows: Sequence[MemoryItem]) -> None:
@@ -752,7 +775,7 @@ class MemoryService:
                 raise NotFound("no such memory")
             companion_id = row.companion_id
             self._delete_rows(s, user_id, [row])
-        self._emit("memory.deleted", user_id, "user", companion_id, [item_id])
+        self.emit("memory.deleted", user_id, "user", companion_id, [item_id])
 
     def decide(self, user_id: str, item_id: str, *, approve: bool) -> MemoryView | None:
         """Approve or reject a pending item. Approving one that replaces another updates it."""
@@ -787,7 +810,7 @@ class MemoryService:
                     s.flush()
                     self._changed(s, user_id, companion_id, self._reindex_item(user_id, row))
                     result_id = row.id
-        self._emit(
+        self.emit(
             "memory.approved" if approve else "memory.rejected",
             user_id,
             "user",
@@ -830,7 +853,7 @@ class MemoryService:
             if message_ids:
                 deleted_messages = self.delete_messages(s, user_id, message_ids)
         companions = sorted({r.companion_id for r in rows})
-        self._emit(
+        self.emit(
             "memory.forgotten",
             user_id,
             "user",
@@ -862,7 +885,7 @@ class MemoryService:
                 raise NotFound("no such companion")
             rows = MemoryRepo(s).list_for(user_id, companion_id=companion_id)
             self._delete_rows(s, user_id, rows)
-        self._emit("memory.cleared", user_id, "user", companion_id, count=len(rows))
+        self.emit("memory.cleared", user_id, "user", companion_id, count=len(rows))
         return len(rows)
 
     # --- per-companion settings --------------------------------------------------------------
@@ -883,7 +906,7 @@ class MemoryService:
             old = row.memory_mode
             row.memory_mode = mode
         if old != mode:
-            self._emit("memory.mode_changed", user_id, "user", companion_id, mode=mode)
+            self.emit("memory.mode_changed", user_id, "user", companion_id, mode=mode)
         return mode
 
     # --- "why did you say that?" -------------------------------------------------------------
@@ -895,8 +918,6 @@ class MemoryService:
         result: RecallResult,
         summary_id: str | None,
     ) -> None:
-        from confide.storage.tables import ReplySources
-
         payload = {
             "memories": result.memory_ids,
             "messages": result.message_ids,

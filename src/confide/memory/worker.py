@@ -21,6 +21,7 @@ import anyio
 from sqlalchemy.orm import Session
 
 from confide.clock import Clock, as_utc
+from confide.companions.profile import CompanionProfile
 from confide.errors import ConfideError
 from confide.ids import new_id
 from confide.llm.base import GenerationOptions, Provider
@@ -146,6 +147,10 @@ class MemoryWorker:
     # --- running -----------------------------------------------------------------------------
     async def run_forever(self, poll_s: float = 5.0) -> None:
         self._loop = asyncio.get_running_loop()
+        embedder = self._memory.embedder
+        if embedder is not None:
+            # Load (and checksum) the embedding model now, not in the first user's turn.
+            await anyio.to_thread.run_sync(self._memory.warm_up)
         while True:
             try:
                 await self.drain()
@@ -231,9 +236,7 @@ class MemoryWorker:
     ) -> tuple[str, str, str, list[SourceMessage], int, dict[str, int]] | None:
         """(mode, user name, companion name, messages after the job's progress, progress,
         seq of each message id)."""
-        from confide.companions.profile import CompanionProfile
-
-        vault = self._memory._vault
+        vault = self._memory.vault
         with self._db.reader() as s:
             conv = ConversationRepo(s).get(job.user_id, job.conversation_id)
             companion = CompanionRepo(s).get(job.user_id, job.companion_id)
@@ -326,7 +329,7 @@ class MemoryWorker:
             )
         )
         if touched:
-            self._memory._emit(
+            self._memory.emit(
                 "memory.extracted",
                 job.user_id,
                 "extraction",
@@ -433,7 +436,7 @@ class MemoryWorker:
                 return row.id
 
         item_id = await anyio.to_thread.run_sync(store)
-        self._memory._emit(
+        self._memory.emit(
             "memory.summary_updated",
             job.user_id,
             "summary",
