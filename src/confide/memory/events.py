@@ -26,7 +26,6 @@ MemoryEventType = Literal[
     "memory.cleared",
     "memory.summary_updated",
     "memory.mode_changed",
-    "memory.recalled",
 ]
 
 
