@@ -854,3 +854,36 @@ def test_broken_embedding_model_degrades_to_lexical_recall(build: Callable[..., 
     assert turn["reply"]["content"]
     assert env.services.memory.embedder is None
     assert "seven" in system_text(chat_requests(env.provider)[-1])
+
+
+def test_message_that_fits_only_without_the_summary_is_answered_without_it(
+    build: Callable[..., Env],
+) -> None:
+    provider = FakeProvider(context_size=2048)
+    env = build(provider=provider, max_reply_tokens=100)
+    alice = env.sign_up("alice")
+    comp = quiet_companion(alice)
+    conv = alice.post(f"/api/companions/{comp}/conversations", json={}).json()["id"]
+    alice.say(conv, "hello")
+    long_summary = "sumword " * 700  # ~1,400 tokens for the fake's chars/4 count
+    with env.services.db.transaction() as s:
+        env.services.memory.add(
+            s,
+            uid(alice),
+            comp,
+            kind="summary",
+            text=long_summary.strip(),
+            origin="extracted",
+            conversation_id=conv,
+            through_seq=1,
+            actor="summary",
+        )
+        row = ConversationRepo(s).get(uid(alice), conv)
+        assert row is not None
+        row.summary_through_seq = 1
+    alice.say(conv, "short one")  # fits with the summary: the summary is in the prompt
+    assert "sumword" in system_text(chat_requests(provider)[-1])
+    big = "word " * 600  # ~750 tokens: fits the window, but not beside the summary
+    turn = alice.say(conv, big)
+    assert turn["reply"]["content"]
+    assert "sumword" not in system_text(chat_requests(provider)[-1])

@@ -122,12 +122,22 @@ class ChatService:
         profile = self._companions.get(user_id, conv.companion_id).profile
         summary = self._memory.view(user_id, summary_row) if summary_row is not None else None
         summary_through = conv.summary_through_seq if summary is not None else 0
+        summary_text = summary.text if summary is not None else None
         # Refuse a message that cannot fit the window before it is stored (nothing is kept).
-        build_prompt(
-            PromptInputs(profile=profile, user_name=username, new_message=text),
-            self._provider,
-            reply_tokens=self._reply_tokens,
-        )
+        # If it fits only without the running summary, the summary stays out of this turn.
+        try:
+            build_prompt(
+                PromptInputs(profile, username, text, summary=summary_text),
+                self._provider,
+                reply_tokens=self._reply_tokens,
+            )
+        except InvalidInput:
+            build_prompt(
+                PromptInputs(profile=profile, user_name=username, new_message=text),
+                self._provider,
+                reply_tokens=self._reply_tokens,
+            )
+            summary_text = None
         now = self._clock()
         with self._db.transaction() as s:
             conversations = ConversationRepo(s)
@@ -153,7 +163,7 @@ class ChatService:
             new_message=text,
             # What the summary covers is in the summary; the rest follows word for word.
             history=[h for h in history if h.seq > summary_through],
-            summary=summary.text if summary is not None else None,
+            summary=summary_text,
         )
         prompt = build_prompt(inputs, self._provider, reply_tokens=self._reply_tokens)
         recalled = RecallResult()
