@@ -9,6 +9,7 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio
 from fastapi import FastAPI
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -18,7 +19,7 @@ from confide.llm.factory import build_provider
 from confide.services import Services, build_services
 from confide.settings import Settings
 from confide.web.errors import error_body, install_error_handlers
-from confide.web.routes import auth, companions, conversations, memory, meta
+from confide.web.routes import audit, auth, companions, conversations, memory, meta
 
 __all__ = ["create_app"]
 
@@ -129,6 +130,19 @@ class _Headers:
             )
 
 
+async def _checkpoint_forever(services: Services, interval_s: float) -> None:
+    """Sign a checkpoint of the audit log whenever it grew, every ``interval_s``."""
+    while True:
+        await asyncio.sleep(interval_s)
+        try:
+            latest = services.audit.latest_checkpoint()
+            cp = await anyio.to_thread.run_sync(services.audit.checkpoint_if_grown, latest)
+            if cp is not None:
+                log.info("audit checkpoint signed", extra={"size": cp.size})
+        except Exception:
+            log.exception("audit checkpoint failed")
+
+
 def create_app(settings: Settings, *, services: Services | None = None) -> FastAPI:
     """The ASGI app. Pass ``services`` to inject collaborators (tests, benchmarks)."""
     if services is None:
@@ -137,13 +151,18 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        worker = asyncio.create_task(wired.memory_worker.run_forever())
+        tasks = [
+            asyncio.create_task(wired.memory_worker.run_forever()),
+            asyncio.create_task(_checkpoint_forever(wired, settings.audit_checkpoint_interval_s)),
+        ]
         try:
             yield
         finally:
-            worker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await worker
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await wired.provider.aclose()
             wired.close()
 
@@ -158,7 +177,7 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
     )
     app.state.services = services
     install_error_handlers(app)
-    for module in (meta, auth, companions, conversations, memory):
+    for module in (meta, auth, companions, conversations, memory, audit):
         app.include_router(module.router)
     app.add_middleware(_BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(_Headers)

@@ -52,6 +52,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(keys_app, name="keys")
 app.add_typer(memory_app, name="memory")
+audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
 
 out = Console()
 err = Console(stderr=True)
@@ -342,6 +344,68 @@ def user_create(
     finally:
         services.close()
     out.print(f"created user {new.identity.username}", markup=False)
+
+
+def _audit_log(data_dir: Path | None) -> Any:
+    """The audit log of an initialised data directory (no model, no server)."""
+    from confide.privacy.audit import AuditLog, SigningKey
+    from confide.privacy.keys import KeyStore
+    from confide.privacy.vault import Vault
+    from confide.services import master_key_provider
+    from confide.storage.db import Database
+
+    settings = load_settings(data_dir)
+    db = Database.content(settings.resolved_database_url)
+    key_db = Database.key_store(settings.resolved_key_store_url)
+    if not (db.is_initialised() and key_db.is_initialised()):
+        fail("the database is not initialised; run `confide init`", 2)
+    vault = Vault(KeyStore(key_db, master_key_provider(settings)))
+    from confide.clock import utcnow
+
+    return AuditLog(db, vault, utcnow, SigningKey(settings.resolved_audit_signing_key_file))
+
+
+@audit_app.command("verify")
+@handle_errors
+def audit_verify(
+    data_dir: DataDirOpt = None,
+    checkpoint: Annotated[
+        list[Path] | None,
+        typer.Option("--checkpoint", help="A checkpoint JSON you kept (repeatable)."),
+    ] = None,
+) -> None:
+    """Recompute the hash chain and check every checkpoint; name the first bad entry."""
+    from confide.privacy.audit import Checkpoint
+
+    kept = []
+    for path in checkpoint or []:
+        try:
+            kept.append(Checkpoint.from_json(json.loads(path.read_text())))
+        except (OSError, ValueError) as exc:
+            fail(f"cannot read checkpoint {path}: {type(exc).__name__}")
+    report = _audit_log(data_dir).verify(kept)
+    if not report.ok:
+        fail(f"audit log verification FAILED: {report.problem}", 1)
+    out.print(
+        f"audit log ok: {report.entries} entries, {report.checkpoints} checkpoints verified",
+        markup=False,
+    )
+
+
+@audit_app.command("checkpoint")
+@handle_errors
+def audit_checkpoint(
+    data_dir: DataDirOpt = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Also write it to this file.")
+    ] = None,
+) -> None:
+    """Sign a checkpoint of the log's current head and print it (JSON)."""
+    cp = _audit_log(data_dir).checkpoint()
+    text = json.dumps(cp.to_json())
+    if output is not None:
+        output.write_text(text + "\n")
+    out.print(text, markup=False, highlight=False)
 
 
 @keys_app.command("rotate")

@@ -18,6 +18,7 @@ from confide.memory.index import IndexCache
 from confide.memory.service import MemoryService
 from confide.memory.worker import MemoryWorker, TurnActivity
 from confide.privacy import crypto
+from confide.privacy.audit import AuditLog, SigningKey
 from confide.privacy.keys import EnvMasterKey, FileMasterKeyring, KeyStore, MasterKeyProvider
 from confide.privacy.vault import Vault
 from confide.settings import Settings
@@ -44,6 +45,7 @@ class Services:
     conversations: ConversationService
     chat: ChatService
     history: HistoryCache
+    audit: AuditLog
     memory: MemoryService
     memory_index: IndexCache
     memory_worker: MemoryWorker
@@ -94,6 +96,8 @@ def build_services(
         cache=index,
         count_tokens=provider.count_tokens,
     )
+    audit = AuditLog(db, vault, clock, SigningKey(settings.resolved_audit_signing_key_file))
+    memory.events.subscribe(audit.on_memory_event)
     activity = TurnActivity()
     worker = MemoryWorker(
         db,
@@ -101,6 +105,7 @@ def build_services(
         provider,
         clock,
         activity,
+        audit,
         max_attempts=settings.memory_job_max_attempts,
         idle_before_s=settings.memory_idle_before_extract_s,
     )
@@ -117,6 +122,7 @@ def build_services(
         memory=memory,
         worker=worker,
         activity=activity,
+        audit=audit,
         max_message_chars=settings.max_message_chars,
         reply_tokens=settings.max_reply_tokens,
         temperature=settings.temperature,
@@ -134,6 +140,7 @@ def build_services(
         conversations=conversations,
         chat=chat,
         history=history,
+        audit=audit,
         memory=memory,
         memory_index=index,
         memory_worker=worker,

@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     key_store_url: str = ""  # default: sqlite:///<data_dir>/keys.db (kept apart from content)
     master_key_file: Path | None = None  # default: <data_dir>/master.key
     master_key: SecretStr | None = None  # base64 key from the environment instead of a file
+    audit_signing_key_file: Path | None = None  # default: <data_dir>/audit-signing.key
+    audit_checkpoint_interval_s: int = Field(default=3600, ge=1)
 
     # --- web server ----------------------------------------------------------------------
     host: str = "127.0.0.1"
@@ -112,6 +114,10 @@ class Settings(BaseSettings):
     @property
     def resolved_key_store_url(self) -> str:
         return self.key_store_url or f"sqlite:///{self.data_dir / 'keys.db'}"
+
+    @property
+    def resolved_audit_signing_key_file(self) -> Path:
+        return self.audit_signing_key_file or self.data_dir / "audit-signing.key"
 
     @property
     def resolved_master_key_file(self) -> Path:

@@ -83,3 +83,14 @@ def test_docs_readme_quick_start_is_make_run_and_make_test() -> None:
 @pytest.mark.parametrize("target", ["run", "test"])
 def test_docs_readme_quick_start_target_exists_in_makefile(target: str) -> None:
     assert re.search(rf"^{target}:", _read(ROOT / "Makefile"), flags=re.M)
+
+
+def test_every_audit_action_is_documented() -> None:
+    from confide.memory.events import MemoryEventType
+    from confide.privacy.audit import ACTIONS
+
+    text = _read(DOCS / "audit-events.md")
+    missing = [a for a in ACTIONS if f"`{a}`" not in text]
+    assert missing == []
+    # Every memory event type can reach the log, so each must be an action.
+    assert set(MemoryEventType.__args__) <= set(ACTIONS)

@@ -31,6 +31,7 @@ from confide.errors import ConfideError, InvalidInput, ModelUnavailable, NotFoun
 from confide.llm.base import GenerationOptions, Provider
 from confide.memory.service import MemoryService, RecallResult
 from confide.memory.worker import JobKind, MemoryWorker, TurnActivity
+from confide.privacy.audit import AuditLog
 from confide.storage.db import Database
 from confide.storage.repositories import CompanionRepo, ConversationRepo, MemoryRepo, MessageRepo
 from confide.storage.tables import Message
@@ -78,6 +79,7 @@ class ChatService:
         memory: MemoryService,
         worker: MemoryWorker,
         activity: TurnActivity,
+        audit: AuditLog,
         max_message_chars: int,
         reply_tokens: int,
         temperature: float,
@@ -85,6 +87,7 @@ class ChatService:
         memory_prompt_tokens: int,
     ) -> None:
         self._memory = memory
+        self._audit = audit
         self._worker = worker
         self._activity = activity
         self._top_k = memory_top_k
@@ -297,9 +300,26 @@ class ChatService:
             log.warning("memory jobs not queued")
 
     def _queue_memory_jobs(self, s: Session, prepared: _Prepared, through_seq: int) -> None:
-        """Queue the background memory work in the caller's transaction; it runs off the
-        reply's path."""
+        """Audit the model call and queue the background memory work, in the caller's
+        transaction; the work runs off the reply's path."""
         prepared.queued = True
+        self._audit.append(
+            s,
+            actor="ai-pipeline",
+            action="model.call",
+            subject_user_id=prepared.user_id,
+            object_ref=prepared.conversation_id,
+            purpose="chat_reply",
+            details={
+                "provider": self._provider.name,
+                "model": self._provider.model,
+                "remote": self._provider.is_remote,
+                "prompt_tokens": prepared.prompt.tokens,
+                "memory_ids": prepared.recalled.memory_ids,
+                "message_ids": prepared.recalled.message_ids,
+                "summary_id": prepared.summary_id,
+            },
+        )
         if not prepared.companion_id:
             return
         kinds: list[JobKind] = []

@@ -34,6 +34,7 @@ from confide.memory.extraction import (
     run_extraction,
 )
 from confide.memory.service import MAX_SUMMARY_CHARS, MemoryService
+from confide.privacy.audit import AuditLog
 from confide.storage.db import Database, after_commit
 from confide.storage.repositories import (
     CompanionRepo,
@@ -87,6 +88,7 @@ class MemoryWorker:
         provider: Provider,
         clock: Clock,
         activity: TurnActivity,
+        audit: AuditLog,
         *,
         max_attempts: int = 5,
         idle_before_s: float = 2.0,
@@ -96,6 +98,7 @@ class MemoryWorker:
         self._provider = provider
         self._clock = clock
         self._activity = activity
+        self._audit = audit
         self._max_attempts = max_attempts
         self._idle_before_s = idle_before_s
         self._wake = asyncio.Event()
@@ -315,6 +318,9 @@ class MemoryWorker:
         text = " ".join(m.text for m in offered if m.role == "user")
         known = await anyio.to_thread.run_sync(self._known, job, text)
         inp = ExtractionInput(user_name, ai_name, offered[-1].day, offered, known)
+        await anyio.to_thread.run_sync(
+            self._audit_model_call, job, "memory_extraction", [m.id for m in offered]
+        )
         candidates = await run_extraction(self._provider, inp, self.stats)
         if not candidates:
             return
@@ -337,6 +343,21 @@ class MemoryWorker:
                 touched,
                 [mid for c in candidates for mid in c.sources],
             )
+
+    def _audit_model_call(self, job: MemoryJob, purpose: str, message_ids: list[str]) -> None:
+        self._audit.record(
+            actor="extraction" if purpose == "memory_extraction" else "summary",
+            action="model.call",
+            subject_user_id=job.user_id,
+            object_ref=job.conversation_id,
+            purpose=purpose,
+            details={
+                "provider": self._provider.name,
+                "model": self._provider.model,
+                "remote": self._provider.is_remote,
+                "message_ids": message_ids,
+            },
+        )
 
     def _known(self, job: MemoryJob, text: str) -> list:  # type: ignore[type-arg]
         with self._db.reader() as s:
@@ -394,6 +415,9 @@ class MemoryWorker:
 
         prev = await anyio.to_thread.run_sync(previous)
         prompt = build_summary_prompt(user_name, ai_name, prev, chunk)
+        await anyio.to_thread.run_sync(
+            self._audit_model_call, job, "memory_summary", [m.id for m in chunk]
+        )
         completion = await self._provider.complete(
             prompt, GenerationOptions(max_tokens=_SUMMARY_REPLY_TOKENS, temperature=0.3)
         )
