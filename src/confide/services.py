@@ -79,6 +79,7 @@ def build_services(
     vault = Vault(keys)
     limiter = RateLimiter(crypto.derive_subkey(master.current().key, "rate-limit-buckets"))
     history = HistoryCache()
+    audit = AuditLog(db, vault, clock, SigningKey(settings.resolved_audit_signing_key_file))
     index = IndexCache(
         max_indexes=settings.memory_index_max_users, idle_s=settings.memory_index_idle_s
     )
@@ -96,7 +97,6 @@ def build_services(
         cache=index,
         count_tokens=provider.count_tokens,
     )
-    audit = AuditLog(db, vault, clock, SigningKey(settings.resolved_audit_signing_key_file))
     memory.events.subscribe(audit.on_memory_event)
     activity = TurnActivity()
     worker = MemoryWorker(
@@ -109,7 +109,9 @@ def build_services(
         max_attempts=settings.memory_job_max_attempts,
         idle_before_s=settings.memory_idle_before_extract_s,
     )
-    accounts = AccountService(settings, db, keys, vault, limiter, clock, on_sign_out=forget_user)
+    accounts = AccountService(
+        settings, db, keys, vault, limiter, clock, on_sign_out=forget_user, audit=audit
+    )
     companions = CompanionService(db, vault, clock, on_delete=forget_user)
     conversations = ConversationService(db, vault, companions, clock, history, memory)
     chat = ChatService(

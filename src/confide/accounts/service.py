@@ -18,6 +18,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -34,6 +35,7 @@ from confide.errors import (
     NotFound,
 )
 from confide.ids import new_id
+from confide.privacy.audit import AuditLog
 from confide.privacy.keys import KeyStore
 from confide.privacy.vault import Vault
 from confide.settings import Settings
@@ -98,8 +100,10 @@ class AccountService:
         limiter: RateLimiter,
         clock: Clock,
         on_sign_out: Callable[[str], None] = lambda user_id: None,
+        audit: AuditLog | None = None,
     ) -> None:
         self._on_sign_out = on_sign_out  # drops the user's cached plaintext
+        self._audit = audit
         self._settings = settings
         self._db = db
         self._keys = keys
@@ -184,7 +188,9 @@ class AccountService:
                 )
             )
             s.flush()  # the user row must exist before its session row
-            return self._new_session(s, user_id, username, client_label, now)
+            new = self._new_session(s, user_id, username, client_label, now)
+            self._record(s, "account.created", user_id, {"session_id": new.identity.session_id})
+            return new
 
     # --- log-in -------------------------------------------------------------------------
     def log_in(
@@ -222,6 +228,8 @@ class AccountService:
             ok = False
         if not ok or user is None or user.status != "active":
             with self._db.transaction() as s:
+                if user is not None:
+                    self._record(s, "account.login_failed", user.id, {})
                 self._limiter.hit(
                     s,
                     "login-account",
@@ -237,7 +245,9 @@ class AccountService:
                 if fresh is not None:
                     fresh.password_hash = self._hasher.hash(password)
             self._limiter.reset(s, "login-account", username)
-            return self._new_session(s, user.id, user.username, client_label, now)
+            new = self._new_session(s, user.id, user.username, client_label, now)
+            self._record(s, "account.logged_in", user.id, {"session_id": new.identity.session_id})
+            return new
 
     def _new_session(
         self, s: Session, user_id: str, username: str, client_label: str | None, now: datetime
@@ -287,14 +297,22 @@ class AccountService:
                     fresh.last_seen_at = now
         return Identity(user.id, user.username, row.id)
 
+    def _record(self, s: Session, action: str, user_id: str, details: dict[str, Any]) -> None:
+        if self._audit is not None:
+            self._audit.append(
+                s, actor="user", action=action, subject_user_id=user_id, details=details
+            )
+
     def log_out(self, who: Identity) -> None:
         with self._db.transaction() as s:
             SessionRepo(s).delete_one(who.user_id, who.session_id)
+            self._record(s, "account.logged_out", who.user_id, {"session_id": who.session_id})
         self._on_sign_out(who.user_id)
 
     def log_out_everywhere(self, who: Identity) -> int:
         with self._db.transaction() as s:
             count = SessionRepo(s).delete_all(who.user_id)
+            self._record(s, "account.logged_out_everywhere", who.user_id, {"sessions": count})
         self._on_sign_out(who.user_id)
         return count
 
@@ -325,6 +343,7 @@ class AccountService:
         with self._db.transaction() as s:
             if not SessionRepo(s).delete_one(who.user_id, session_id):
                 raise NotFound("no such session")
+            self._record(s, "account.session_revoked", who.user_id, {"session_id": session_id})
 
     def change_password(self, who: Identity, *, current: str, new: str) -> None:
         """Change the password and end every other session (a thief's included)."""
@@ -367,7 +386,8 @@ class AccountService:
                 raise AuthenticationFailed("not signed in")
             fresh.password_hash = new_hash
             fresh.password_changed_at = now
-            SessionRepo(s).delete_all(who.user_id, except_id=who.session_id)
+            ended = SessionRepo(s).delete_all(who.user_id, except_id=who.session_id)
+            self._record(s, "account.password_changed", who.user_id, {"sessions_ended": ended})
 
     def profile(self, who: Identity) -> dict[str, str]:
         with self._db.reader() as s:

@@ -56,6 +56,13 @@ GENESIS = "0" * 64
 
 # Every action the log records; docs/audit-events.md documents each (tests enforce it).
 ACTIONS = (
+    "account.created",
+    "account.logged_in",
+    "account.login_failed",
+    "account.logged_out",
+    "account.logged_out_everywhere",
+    "account.session_revoked",
+    "account.password_changed",
     "memory.created",
     "memory.extracted",
     "memory.updated",
