@@ -405,7 +405,7 @@ def audit_checkpoint(
     text = json.dumps(cp.to_json())
     if output is not None:
         output.write_text(text + "\n")
-    out.print(text, markup=False, highlight=False)
+    typer.echo(text)  # one line, never wrapped: it is meant to be saved and parsed
 
 
 @keys_app.command("rotate")

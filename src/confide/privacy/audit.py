@@ -441,13 +441,26 @@ class AuditLog:
                 for c in s.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.id)).all()
             ]
         size = expected - 1
-        if head is not None and (head.seq != size or head.head_hash != (hashes.get(size, GENESIS))):
+        if head is not None and head.seq > size:
             return VerifyReport(
                 False,
                 size,
                 0,
                 f"the log ends at entry {size} but its head says {head.seq} (truncated tail)",
                 size + 1,
+            )
+        if head is not None and head.seq < size:
+            return VerifyReport(
+                False,
+                size,
+                0,
+                f"entry {head.seq + 1} lies past the log's head (entry {head.seq}): appended "
+                "outside the audit log",
+                head.seq + 1,
+            )
+        if head is not None and head.head_hash != hashes.get(size, GENESIS):
+            return VerifyReport(
+                False, size, 0, f"entry {size} does not match the log's head", size or None
             )
         checked = 0
         for label, cp in [("stored", c) for c in stored] + [("kept", c) for c in kept]:
