@@ -104,6 +104,9 @@ class User:
     def post(self, url: str, **kw: Any) -> Any:
         return self.env.client.post(url, headers=self.headers, **kw)
 
+    def put(self, url: str, **kw: Any) -> Any:
+        return self.env.client.put(url, headers=self.headers, **kw)
+
     def patch(self, url: str, **kw: Any) -> Any:
         return self.env.client.patch(url, headers=self.headers, **kw)
 

@@ -19,7 +19,15 @@ from confide.llm.factory import build_provider
 from confide.services import Services, build_services
 from confide.settings import Settings
 from confide.web.errors import error_body, install_error_handlers
-from confide.web.routes import audit, auth, companions, conversations, memory, meta
+from confide.web.routes import (
+    audit,
+    auth,
+    companions,
+    conversations,
+    memory,
+    meta,
+    privacy,
+)
 
 __all__ = ["create_app"]
 
@@ -177,7 +185,7 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
     )
     app.state.services = services
     install_error_handlers(app)
-    for module in (meta, auth, companions, conversations, memory, audit):
+    for module in (meta, auth, companions, conversations, memory, audit, privacy):
         app.include_router(module.router)
     app.add_middleware(_BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(_Headers)

@@ -19,6 +19,7 @@ from confide.memory.service import MemoryService
 from confide.memory.worker import MemoryWorker, TurnActivity
 from confide.privacy import crypto
 from confide.privacy.audit import AuditLog, SigningKey
+from confide.privacy.consent import ConsentLedger
 from confide.privacy.keys import EnvMasterKey, FileMasterKeyring, KeyStore, MasterKeyProvider
 from confide.privacy.vault import Vault
 from confide.settings import Settings
@@ -46,6 +47,7 @@ class Services:
     chat: ChatService
     history: HistoryCache
     audit: AuditLog
+    consents: ConsentLedger
     memory: MemoryService
     memory_index: IndexCache
     memory_worker: MemoryWorker
@@ -80,6 +82,7 @@ def build_services(
     limiter = RateLimiter(crypto.derive_subkey(master.current().key, "rate-limit-buckets"))
     history = HistoryCache()
     audit = AuditLog(db, vault, clock, SigningKey(settings.resolved_audit_signing_key_file))
+    consents = ConsentLedger(db, clock, audit, settings.privacy_policy_version)
     index = IndexCache(
         max_indexes=settings.memory_index_max_users, idle_s=settings.memory_index_idle_s
     )
@@ -106,11 +109,20 @@ def build_services(
         clock,
         activity,
         audit,
+        consents,
         max_attempts=settings.memory_job_max_attempts,
         idle_before_s=settings.memory_idle_before_extract_s,
     )
     accounts = AccountService(
-        settings, db, keys, vault, limiter, clock, on_sign_out=forget_user, audit=audit
+        settings,
+        db,
+        keys,
+        vault,
+        limiter,
+        clock,
+        on_sign_out=forget_user,
+        audit=audit,
+        consents=consents,
     )
     companions = CompanionService(db, vault, clock, on_delete=forget_user)
     conversations = ConversationService(db, vault, companions, clock, history, memory)
@@ -125,6 +137,7 @@ def build_services(
         worker=worker,
         activity=activity,
         audit=audit,
+        consents=consents,
         max_message_chars=settings.max_message_chars,
         reply_tokens=settings.max_reply_tokens,
         temperature=settings.temperature,
@@ -143,6 +156,7 @@ def build_services(
         chat=chat,
         history=history,
         audit=audit,
+        consents=consents,
         memory=memory,
         memory_index=index,
         memory_worker=worker,

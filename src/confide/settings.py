@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     master_key: SecretStr | None = None  # base64 key from the environment instead of a file
     audit_signing_key_file: Path | None = None  # default: <data_dir>/audit-signing.key
     audit_checkpoint_interval_s: int = Field(default=3600, ge=1)
+    privacy_policy_version: str = Field(default="2026-11-23", min_length=1, max_length=40)
 
     # --- web server ----------------------------------------------------------------------
     host: str = "127.0.0.1"

@@ -58,8 +58,12 @@ def audit_items(user: User, **params: Any) -> list[dict[str, Any]]:
 
 def activity(user: User) -> list[dict[str, Any]]:
     """The user's entries about their data (model calls and memory), leaving out the account
-    events (sign-up, sign-in) that the log may also record."""
-    return [e for e in audit_items(user, limit=200) if not e["action"].startswith("account.")]
+    and consent events (sign-up, sign-in, the memory choice) that the log also records."""
+    return [
+        e
+        for e in audit_items(user, limit=200)
+        if not e["action"].startswith(("account.", "consent."))
+    ]
 
 
 def add_memory(user: User, companion_id: str, text: str) -> str:
@@ -773,7 +777,7 @@ def test_account_events_are_recorded_for_their_user_only(env: Env) -> None:
             env.services.accounts.authenticate(bob.token).user_id, limit=200
         )
     ]
-    assert actions == ["account.created"]
+    assert actions == ["consent.granted", "account.created"]  # newest first
     with env.services.db.reader() as s:
         from sqlalchemy import select
 
@@ -788,6 +792,7 @@ def test_account_events_are_recorded_for_their_user_only(env: Env) -> None:
         ).all()
     assert [r.action for r in rows] == [
         "account.created",
+        "consent.granted",
         "account.login_failed",
         "account.logged_in",
         "account.password_changed",

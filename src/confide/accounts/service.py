@@ -36,6 +36,7 @@ from confide.errors import (
 )
 from confide.ids import new_id
 from confide.privacy.audit import AuditLog
+from confide.privacy.consent import ConsentLedger
 from confide.privacy.keys import KeyStore
 from confide.privacy.vault import Vault
 from confide.settings import Settings
@@ -101,7 +102,9 @@ class AccountService:
         clock: Clock,
         on_sign_out: Callable[[str], None] = lambda user_id: None,
         audit: AuditLog | None = None,
+        consents: ConsentLedger | None = None,
     ) -> None:
+        self._consents = consents
         self._on_sign_out = on_sign_out  # drops the user's cached plaintext
         self._audit = audit
         self._settings = settings
@@ -128,7 +131,10 @@ class AccountService:
         date_of_birth: date,
         client: str,
         client_label: str | None = None,
+        memory: bool = True,
     ) -> NewSession:
+        """Create an account. ``memory`` is the user's sign-up choice for the memory purpose
+        (recorded in the consent ledger); every other purpose starts off."""
         now = self._clock()
         # The age gate runs first: a refused minor leaves no trace (no row, no counter, no log).
         if date_of_birth > now.date():
@@ -152,7 +158,7 @@ class AccountService:
         user_id = new_id()
         try:
             return self._create_user(
-                user_id, username, email, password_hash, date_of_birth, client_label, now
+                user_id, username, email, password_hash, date_of_birth, client_label, now, memory
             )
         except IntegrityError as exc:  # two sign-ups raced for one username
             self._keys.destroy(user_id, now=now)
@@ -167,6 +173,7 @@ class AccountService:
         date_of_birth: date,
         client_label: str | None,
         now: datetime,
+        memory: bool,
     ) -> NewSession:
         with self._db.transaction() as s:
             users = UserRepo(s)
@@ -190,6 +197,8 @@ class AccountService:
             s.flush()  # the user row must exist before its session row
             new = self._new_session(s, user_id, username, client_label, now)
             self._record(s, "account.created", user_id, {"session_id": new.identity.session_id})
+            if self._consents is not None:
+                self._consents.record(s, user_id, "memory", memory)
             return new
 
     # --- log-in -------------------------------------------------------------------------

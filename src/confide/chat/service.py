@@ -32,6 +32,7 @@ from confide.llm.base import GenerationOptions, Provider
 from confide.memory.service import MemoryService, RecallResult
 from confide.memory.worker import JobKind, MemoryWorker, TurnActivity
 from confide.privacy.audit import AuditLog
+from confide.privacy.consent import ConsentLedger
 from confide.storage.db import Database
 from confide.storage.repositories import CompanionRepo, ConversationRepo, MemoryRepo, MessageRepo
 from confide.storage.tables import Message
@@ -80,6 +81,7 @@ class ChatService:
         worker: MemoryWorker,
         activity: TurnActivity,
         audit: AuditLog,
+        consents: ConsentLedger,
         max_message_chars: int,
         reply_tokens: int,
         temperature: float,
@@ -88,6 +90,7 @@ class ChatService:
     ) -> None:
         self._memory = memory
         self._audit = audit
+        self._consents = consents
         self._worker = worker
         self._activity = activity
         self._top_k = memory_top_k
@@ -122,6 +125,10 @@ class ChatService:
             companion = CompanionRepo(s).get(user_id, conv.companion_id)
             memory_mode = companion.memory_mode if companion is not None else "off"
             summary_row = MemoryRepo(s).summary_for(user_id, conversation_id)
+        # Without the user's consent to memory, nothing is recalled or extracted (P6).
+        if not self._consents.granted(user_id, "memory"):
+            memory_mode = "off"
+            summary_row = None
         profile = self._companions.get(user_id, conv.companion_id).profile
         summary = self._memory.view(user_id, summary_row) if summary_row is not None else None
         summary_through = conv.summary_through_seq if summary is not None else 0

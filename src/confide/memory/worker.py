@@ -35,6 +35,7 @@ from confide.memory.extraction import (
 )
 from confide.memory.service import MAX_SUMMARY_CHARS, MemoryService
 from confide.privacy.audit import AuditLog
+from confide.privacy.consent import ConsentLedger
 from confide.storage.db import Database, after_commit
 from confide.storage.repositories import (
     CompanionRepo,
@@ -89,6 +90,7 @@ class MemoryWorker:
         clock: Clock,
         activity: TurnActivity,
         audit: AuditLog,
+        consents: ConsentLedger,
         *,
         max_attempts: int = 5,
         idle_before_s: float = 2.0,
@@ -99,6 +101,7 @@ class MemoryWorker:
         self._clock = clock
         self._activity = activity
         self._audit = audit
+        self._consents = consents
         self._max_attempts = max_attempts
         self._idle_before_s = idle_before_s
         self._wake = asyncio.Event()
@@ -279,7 +282,7 @@ class MemoryWorker:
         if loaded is None:
             return
         mode, user_name, ai_name, messages, progress, seqs = loaded
-        if mode == "off":
+        if mode == "off" or not self._consents.granted(job.user_id, "memory"):
             await anyio.to_thread.run_sync(self._set_progress, job, "extracted", job.through_seq)
             return
         # Batches of a few user messages, each with the companion lines around them.
@@ -385,7 +388,7 @@ class MemoryWorker:
         if loaded is None:
             return
         mode, user_name, ai_name, messages, _progress, seqs = loaded
-        if not messages or mode == "off":
+        if not messages or mode == "off" or not self._consents.granted(job.user_id, "memory"):
             return
         budget = max(200, self._provider.context_size - _SUMMARY_REPLY_TOKENS - 600)
         chunk: list[SourceMessage] = []

@@ -76,6 +76,8 @@ ACTIONS = (
     "memory.summary_updated",
     "memory.mode_changed",
     "model.call",
+    "consent.granted",
+    "consent.withdrawn",
 )
 Actor = Literal["user", "ai-pipeline", "extraction", "summary", "system"]
 

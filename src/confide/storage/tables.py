@@ -29,6 +29,7 @@ __all__ = [
     "AuditHead",
     "Base",
     "Companion",
+    "ConsentRecord",
     "Conversation",
     "DataKeyRow",
     "KeyStoreBase",
@@ -275,6 +276,21 @@ class AuditCheckpoint(Base):
     head_hash: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     signature: Mapped[str] = mapped_column(String(200))
+
+
+class ConsentRecord(Base):
+    """One grant or withdrawal of consent for a purpose (append-only; privacy/consent.py)."""
+
+    __tablename__ = "consents"
+    __table_args__ = (Index("ix_consents_user_purpose", "user_id", "purpose"),)
+
+    # Insertion order is the ledger's order (two records may share a timestamp).
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    purpose: Mapped[str] = mapped_column(String(40))
+    granted: Mapped[bool] = mapped_column()
+    policy_version: Mapped[str] = mapped_column(String(40))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class DataKeyRow(KeyStoreBase):

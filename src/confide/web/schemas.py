@@ -56,6 +56,8 @@ class SignUpIn(_In):
     email: str = Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     password: str = Field(min_length=1, max_length=1024)
     date_of_birth: date
+    # The sign-up choice for memory (the consent ledger records it either way).
+    memory: bool = True
 
     def __repr__(self) -> str:
         return f"SignUpIn(username={self.username!r}, email=<hidden>, password=<hidden>)"

@@ -52,6 +52,7 @@ def sign_up(
         date_of_birth=body.date_of_birth,
         client=client,
         client_label=_label(request),
+        memory=body.memory,
     )
     return _issue(response, services, new)
 

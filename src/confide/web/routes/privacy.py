@@ -1,0 +1,175 @@
+"""The privacy center's first parts: the consent ledger (P6) and the plain-words summary of
+what is stored, where it is processed and how long it is kept (P14)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import func, select
+
+from confide.privacy.consent import PURPOSES, ConsentState
+from confide.services import Services
+from confide.storage.tables import Companion, Conversation, MemoryItem, Message, SessionRow
+from confide.web.deps import IdentityDep, ServicesDep
+
+router = APIRouter(tags=["privacy"])
+
+PURPOSE_WORDS = {
+    "memory": "Companions remember facts about you across conversations.",
+    "model_improvement": "Your conversations may be used to train or tune models.",
+    "analytics": "Your usage may be counted in product analytics.",
+    "marketing": "We may send you news about the service.",
+}
+
+
+class ConsentOut(BaseModel):
+    purpose: str
+    granted: bool
+    since: datetime | None
+    policy_version: str | None
+    description: str
+
+    @classmethod
+    def of(cls, state: ConsentState) -> ConsentOut:
+        return cls(
+            purpose=state.purpose,
+            granted=state.granted,
+            since=state.since,
+            policy_version=state.policy_version,
+            description=PURPOSE_WORDS[state.purpose],
+        )
+
+
+class ConsentsOut(BaseModel):
+    policy_version: str
+    consents: list[ConsentOut]
+
+
+class ConsentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    granted: bool
+
+
+class ConsentRecordOut(BaseModel):
+    purpose: str
+    granted: bool
+    policy_version: str
+    at: datetime
+
+
+def _consents(services: Services, user_id: str) -> ConsentsOut:
+    state = services.consents.state(user_id)
+    return ConsentsOut(
+        policy_version=services.consents.policy_version,
+        consents=[ConsentOut.of(state[p]) for p in PURPOSES],
+    )
+
+
+@router.get("/api/privacy/consents", response_model=ConsentsOut)
+def my_consents(who: IdentityDep, services: ServicesDep) -> ConsentsOut:
+    return _consents(services, who.user_id)
+
+
+@router.put("/api/privacy/consents/{purpose}", response_model=ConsentsOut)
+def set_consent(
+    purpose: str, body: ConsentIn, who: IdentityDep, services: ServicesDep
+) -> ConsentsOut:
+    """Grant (`{"granted": true}`) or withdraw (`{"granted": false}`): one call either way."""
+    services.consents.set(who.user_id, purpose, body.granted)
+    return _consents(services, who.user_id)
+
+
+@router.get("/api/privacy/consents/history", response_model=list[ConsentRecordOut])
+def consent_history(who: IdentityDep, services: ServicesDep) -> list[ConsentRecordOut]:
+    return [
+        ConsentRecordOut(
+            purpose=r.purpose, granted=r.granted, policy_version=r.policy_version, at=r.at
+        )
+        for r in services.consents.history(who.user_id)
+    ]
+
+
+def _summary(services: Services, user_id: str) -> dict[str, Any]:
+    st = services.settings
+    provider = services.provider
+    with services.db.reader() as s:
+
+        def count(table: Any, *where: Any) -> int:
+            return int(s.scalar(select(func.count()).select_from(table).where(*where)) or 0)
+
+        counts = {
+            "companions": count(Companion, Companion.user_id == user_id),
+            "conversations": count(Conversation, Conversation.user_id == user_id),
+            "messages": count(Message, Message.user_id == user_id),
+            "memories": count(MemoryItem, MemoryItem.user_id == user_id),
+            "sessions": count(SessionRow, SessionRow.user_id == user_id),
+        }
+    if provider.is_remote:
+        where = (
+            f"Replies are written by the model {provider.model} at {st.remote_base_url}: your "
+            "messages, recalled memories and the companion's persona are sent there for each "
+            "reply and for memory extraction."
+        )
+    else:
+        where = (
+            f"Replies are written by {provider.model}, running on this server. Nothing you "
+            "write leaves this machine."
+        )
+    consents = services.consents.state(user_id)
+    return {
+        "stored": [
+            {
+                "what": "Your account",
+                "detail": "username (readable, to log you in), email and date of birth "
+                "(encrypted), a password hash",
+            },
+            {
+                "what": "Companions, conversations and messages",
+                "detail": f"{counts['companions']} companions, {counts['conversations']} "
+                f"conversations, {counts['messages']} messages, encrypted with your own key",
+                "retention": "until you delete them or your account",
+            },
+            {
+                "what": "Memories",
+                "detail": f"{counts['memories']} memories with where each came from and its "
+                "history, encrypted with your own key; see and change them under Memory",
+                "retention": "until you delete them or your account",
+            },
+            {
+                "what": "Sign-in sessions",
+                "detail": f"{counts['sessions']} sessions (only a hash of each token)",
+                "retention": f"{st.session_idle_days} days unused, {st.session_ttl_days} days "
+                "at most",
+            },
+            {
+                "what": "Audit log",
+                "detail": "every access to and change of your data, with details encrypted "
+                "with your key; read it under Audit",
+                "retention": "kept; its details become unreadable when your account is erased",
+            },
+        ],
+        "processing": where,
+        "memory": (
+            "on: companions remember across conversations"
+            if consents["memory"].granted
+            else "off: nothing is extracted or recalled"
+        ),
+        "consents": {p: consents[p].granted for p in PURPOSES},
+        "policy_version": services.consents.policy_version,
+        "counts": counts,
+    }
+
+
+@router.get("/api/privacy/summary")
+def privacy_summary(who: IdentityDep, services: ServicesDep) -> dict[str, Any]:
+    """In plain words: what is stored about you, where it is processed, how long it is kept."""
+    return _summary(services, who.user_id)
+
+
+@router.get("/privacy/summary", include_in_schema=True)
+def privacy_summary_alias(who: IdentityDep, services: ServicesDep) -> dict[str, Any]:
+    """The same as `/api/privacy/summary`."""
+    return _summary(services, who.user_id)
