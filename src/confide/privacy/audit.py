@@ -37,7 +37,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from confide.clock import Clock, as_utc
-from confide.errors import ConfigurationError, InvalidInput
+from confide.errors import ConfideError, ConfigurationError, InvalidInput
 from confide.memory.events import MemoryEvent
 from confide.privacy.vault import Vault
 from confide.storage.db import Database
@@ -387,7 +387,7 @@ class AuditLog:
                         user_id, "audit_entries", "details_ct", str(row.seq), row.details_ct
                     )
                 )
-            except Exception:  # a destroyed key: the entry stays, its details are gone
+            except ConfideError:  # a destroyed key: the entry stays, its details are gone
                 details = None
         return EntryView(
             seq=row.seq,
