@@ -310,22 +310,17 @@ class ChatService:
         """Audit the model call and queue the background memory work, in the caller's
         transaction; the work runs off the reply's path."""
         prepared.queued = True
-        self._audit.append(
+        self._audit.model_call(
             s,
             actor="ai-pipeline",
-            action="model.call",
-            subject_user_id=prepared.user_id,
+            user_id=prepared.user_id,
             object_ref=prepared.conversation_id,
             purpose="chat_reply",
-            details={
-                "provider": self._provider.name,
-                "model": self._provider.model,
-                "remote": self._provider.is_remote,
-                "prompt_tokens": prepared.prompt.tokens,
-                "memory_ids": prepared.recalled.memory_ids,
-                "message_ids": prepared.recalled.message_ids,
-                "summary_id": prepared.summary_id,
-            },
+            provider=self._provider,
+            prompt_tokens=prepared.prompt.tokens,
+            memory_ids=prepared.recalled.memory_ids,
+            message_ids=prepared.recalled.message_ids,
+            summary_id=prepared.summary_id,
         )
         if not prepared.companion_id:
             return

@@ -159,6 +159,11 @@ class RecallIndex:
         parts = [d.text for d in (prev, doc, nxt) if d is not None]
         self._bm_ctx.add(doc.key, " ".join(parts))
 
+    def _register(self, doc: Doc) -> None:
+        self._next += 1
+        self._docs[doc.key] = doc
+        self._by_ref[doc.ref] = doc.key
+
     def add_message(
         self,
         message_id: str,
@@ -181,9 +186,7 @@ class RecallIndex:
             seq=seq,
             tokens=self._count(line),
         )
-        self._next += 1
-        self._docs[doc.key] = doc
-        self._by_ref[message_id] = doc.key
+        self._register(doc)
         bisect.insort(self._threads.setdefault(conversation_id, []), (seq, doc.key))
         self._bm_text.add(doc.key, line)
         prev, nxt = self._neighbours(doc)
@@ -210,9 +213,7 @@ class RecallIndex:
             event_day=event_day,
             tokens=self._count(text),
         )
-        self._next += 1
-        self._docs[doc.key] = doc
-        self._by_ref[memory_id] = doc.key
+        self._register(doc)
         self._bm_text.add(doc.key, text)
         self._bm_ctx.add(doc.key, text)
         if vector is not None:

@@ -348,18 +348,14 @@ class MemoryWorker:
             )
 
     def _audit_model_call(self, job: MemoryJob, purpose: str, message_ids: list[str]) -> None:
-        self._audit.record(
+        self._audit.model_call(
+            None,
             actor="extraction" if purpose == "memory_extraction" else "summary",
-            action="model.call",
-            subject_user_id=job.user_id,
+            user_id=job.user_id,
             object_ref=job.conversation_id,
             purpose=purpose,
-            details={
-                "provider": self._provider.name,
-                "model": self._provider.model,
-                "remote": self._provider.is_remote,
-                "message_ids": message_ids,
-            },
+            provider=self._provider,
+            message_ids=message_ids,
         )
 
     def _known(self, job: MemoryJob, text: str) -> list:  # type: ignore[type-arg]

@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session
 
 from confide.clock import Clock, as_utc
 from confide.errors import ConfideError, ConfigurationError, InvalidInput
-from confide.memory.events import MemoryEvent
+from confide.memory.events import MemoryEvent, MemoryEventType
 from confide.privacy.vault import Vault
 from confide.storage.db import Database
 from confide.storage.tables import AuditCheckpoint, AuditEntry, AuditHead
@@ -63,18 +63,7 @@ ACTIONS = (
     "account.logged_out_everywhere",
     "account.session_revoked",
     "account.password_changed",
-    "memory.created",
-    "memory.extracted",
-    "memory.updated",
-    "memory.deleted",
-    "memory.pinned",
-    "memory.unpinned",
-    "memory.approved",
-    "memory.rejected",
-    "memory.forgotten",
-    "memory.cleared",
-    "memory.summary_updated",
-    "memory.mode_changed",
+    *get_args(MemoryEventType),
     "model.call",
     "consent.granted",
     "consent.withdrawn",
@@ -315,6 +304,46 @@ class AuditLog:
         )
         head.head_hash = h
         return seq
+
+    def model_call(
+        self,
+        s: Session | None,
+        *,
+        actor: Actor,
+        user_id: str,
+        object_ref: str,
+        purpose: str,
+        provider: Any,
+        **details: Any,
+    ) -> None:
+        """One ``model.call`` entry: which provider and model saw what, and why."""
+        full = {
+            "provider": provider.name,
+            "model": provider.model,
+            "remote": provider.is_remote,
+            **details,
+        }
+        if s is None:
+            with self._db.transaction() as own:
+                self.model_call(
+                    own,
+                    actor=actor,
+                    user_id=user_id,
+                    object_ref=object_ref,
+                    purpose=purpose,
+                    provider=provider,
+                    **details,
+                )
+            return
+        self.append(
+            s,
+            actor=actor,
+            action="model.call",
+            subject_user_id=user_id,
+            object_ref=object_ref,
+            purpose=purpose,
+            details=full,
+        )
 
     def record(self, **kwargs: Any) -> int:
         """Append in a transaction of its own."""
