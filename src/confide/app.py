@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 import anyio
@@ -20,13 +20,16 @@ from confide.services import Services, build_services
 from confide.settings import Settings
 from confide.web.errors import error_body, install_error_handlers
 from confide.web.routes import (
+    account,
     audit,
     auth,
     companions,
     conversations,
+    exports,
     memory,
     meta,
     privacy,
+    rights,
 )
 
 __all__ = ["create_app"]
@@ -151,6 +154,16 @@ async def _checkpoint_forever(services: Services, interval_s: float) -> None:
             log.exception("audit checkpoint failed")
 
 
+async def _every(interval_s: float, job: Callable[[], object], name: str) -> None:
+    """Run ``job`` in a worker thread every ``interval_s``; a failure is logged, not fatal."""
+    while True:
+        try:
+            await anyio.to_thread.run_sync(job)
+        except Exception:
+            log.exception("background job failed", extra={"job": name})
+        await asyncio.sleep(interval_s)
+
+
 def create_app(settings: Settings, *, services: Services | None = None) -> FastAPI:
     """The ASGI app. Pass ``services`` to inject collaborators (tests, benchmarks)."""
     if services is None:
@@ -162,6 +175,10 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
         tasks = [
             asyncio.create_task(wired.memory_worker.run_forever()),
             asyncio.create_task(_checkpoint_forever(wired, settings.audit_checkpoint_interval_s)),
+            asyncio.create_task(_every(2.0, wired.exports.run_pending, "exports")),
+            asyncio.create_task(
+                _every(settings.retention_interval_s, wired.retention.run, "retention")
+            ),
         ]
         try:
             yield
@@ -185,7 +202,18 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
     )
     app.state.services = services
     install_error_handlers(app)
-    for module in (meta, auth, companions, conversations, memory, audit, privacy):
+    for module in (
+        meta,
+        auth,
+        companions,
+        conversations,
+        memory,
+        audit,
+        privacy,
+        account,
+        exports,
+        rights,
+    ):
         app.include_router(module.router)
     app.add_middleware(_BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(_Headers)

@@ -830,5 +830,9 @@ def memory_mode(
     out.print(f"memory for companion {companion_id}: {result['mode']}", markup=False)
 
 
+# Command groups kept in their own modules register themselves on ``app`` when imported.
+from confide.commands import data, exports, privacy  # noqa: E402, F401
+
+
 def main() -> None:
     app()

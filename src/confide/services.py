@@ -20,7 +20,13 @@ from confide.memory.worker import MemoryWorker, TurnActivity
 from confide.privacy import crypto
 from confide.privacy.audit import AuditLog, SigningKey
 from confide.privacy.consent import ConsentLedger
+from confide.privacy.erasure import ErasureService
+from confide.privacy.export import ExportService
+from confide.privacy.importer import ImportService
 from confide.privacy.keys import EnvMasterKey, FileMasterKeyring, KeyStore, MasterKeyProvider
+from confide.privacy.policy import PolicyService
+from confide.privacy.retention import RetentionService
+from confide.privacy.rights import RightsService
 from confide.privacy.vault import Vault
 from confide.settings import Settings
 from confide.storage.db import Database
@@ -53,6 +59,13 @@ class Services:
     memory_worker: MemoryWorker
     provider: Provider
     clock: Clock
+    # the privacy center
+    erasure: ErasureService
+    exports: ExportService
+    imports: ImportService
+    retention: RetentionService
+    policy: PolicyService
+    rights: RightsService
 
     def close(self) -> None:
         self.db.dispose()
@@ -144,7 +157,22 @@ def build_services(
         memory_top_k=settings.memory_top_k,
         memory_prompt_tokens=settings.memory_prompt_tokens,
     )
+    # --- the privacy center (one line per service) ---
+    erasure = ErasureService(
+        settings, db, keys, vault, clock, audit, memory, conversations, forget_user
+    )
+    exports = ExportService(settings, db, vault, clock, audit)
+    imports = ImportService(settings, db, keys, vault, clock, audit, accounts)
+    retention = RetentionService(settings, db, clock, audit, erasure, exports)
+    policy = PolicyService(settings, db, clock, audit)
+    rights = RightsService(settings, db, vault, clock, audit)
     return Services(
+        erasure=erasure,
+        exports=exports,
+        imports=imports,
+        retention=retention,
+        policy=policy,
+        rights=rights,
         settings=settings,
         db=db,
         key_db=key_db,

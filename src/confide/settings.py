@@ -89,6 +89,15 @@ class Settings(BaseSettings):
     memory_job_max_attempts: int = Field(default=5, ge=1)
     memory_idle_before_extract_s: float = Field(default=2.0, ge=0)  # local model: wait for quiet
 
+    # --- privacy center: erasure, exports, retention, data-rights requests ---
+    account_deletion_grace_days: int = Field(default=30, ge=0)  # closed accounts' retention
+    export_ttl_hours: int = Field(default=24, ge=1)  # a finished export's link, then deleted
+    retention_audit_details_days: int = Field(default=730, ge=0)  # 0: keep with the account
+    retention_abuse_reports_days: int = Field(default=365, ge=1)
+    retention_interval_s: int = Field(default=3600, ge=1)  # how often serve applies retention
+    rights_request_due_days: int = Field(default=30, ge=1)
+    tombstone_file: Path | None = None  # default: <data_dir>/erasures.jsonl
+
     # --- logging -----------------------------------------------------------------------
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
@@ -119,6 +128,10 @@ class Settings(BaseSettings):
     @property
     def resolved_audit_signing_key_file(self) -> Path:
         return self.audit_signing_key_file or self.data_dir / "audit-signing.key"
+
+    @property
+    def resolved_tombstone_file(self) -> Path:
+        return self.tombstone_file or self.data_dir / "erasures.jsonl"
 
     @property
     def resolved_master_key_file(self) -> Path:

@@ -67,8 +67,40 @@ ACTIONS = (
     "model.call",
     "consent.granted",
     "consent.withdrawn",
+    # erasure (P3)
+    "message.deleted",
+    "conversation.deleted",
+    "conversations.deleted",
+    "companion.deleted",
+    "account.deletion_requested",
+    "account.deletion_cancelled",
+    "account.shredded",
+    "account.purged",
+    # export and import (P9)
+    "export.requested",
+    "export.ready",
+    "export.failed",
+    "export.downloaded",
+    "export.expired",
+    "account.imported",
+    # system jobs (P10)
+    "retention.run",
+    "backup.created",
+    "backup.restored",
+    # policy versions, data-rights requests, nominee, training exports (P6)
+    "policy.published",
+    "policy.acknowledged",
+    "rights_request.filed",
+    "rights_request.withdrawn",
+    "rights_request.viewed",
+    "rights_request.closed",
+    "nominee.set",
+    "nominee.removed",
+    "training.exported",
 )
-Actor = Literal["user", "ai-pipeline", "extraction", "summary", "system"]
+# ``operator``: someone running confide's CLI on the server (publishing a policy, handling a
+# data-rights request, a training export); ``system``: background jobs (retention, backups).
+Actor = Literal["user", "ai-pipeline", "extraction", "summary", "system", "operator"]
 
 
 def _digest(blob: bytes | None) -> str:

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -32,14 +33,19 @@ __all__ = [
     "ConsentRecord",
     "Conversation",
     "DataKeyRow",
+    "ExportJob",
     "KeyStoreBase",
     "MemoryItem",
     "MemoryJob",
     "MemoryVersion",
     "Message",
     "MessageEmbedding",
+    "Nominee",
+    "PolicyAck",
+    "PolicyVersion",
     "RateLimitCounter",
     "ReplySources",
+    "RightsRequest",
     "SessionRow",
     "User",
 ]
@@ -64,9 +70,17 @@ class User(Base):
     email_ct: Mapped[bytes] = mapped_column(LargeBinary)
     date_of_birth_ct: Mapped[bytes] = mapped_column(LargeBinary)
     password_hash: Mapped[str] = mapped_column(String(200))
+    # active | deleting (asked to be deleted: signed out, unreadable through the service,
+    # purged at ``deletion_due_at`` unless the user cancels first)
     status: Mapped[str] = mapped_column(String(20), default="active")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     password_changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    deletion_requested_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True
+    )
+    deletion_due_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True, index=True
+    )
 
 
 class SessionRow(Base):
@@ -291,6 +305,84 @@ class ConsentRecord(Base):
     granted: Mapped[bool] = mapped_column()
     policy_version: Mapped[str] = mapped_column(String(40))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ExportJob(Base):
+    """One export request: its progress, then the archive (sealed under the user's key) until
+    it is downloaded once or expires. Only the SHA-256 of the download token is stored."""
+
+    __tablename__ = "export_jobs"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # queued | running | ready | downloaded | expired | failed
+    status: Mapped[str] = mapped_column(String(12))
+    done: Mapped[int] = mapped_column(Integer, default=0)  # progress: items written so far
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    token_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
+    archive_ct: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    size_bytes: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    expires_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True, index=True
+    )
+
+
+class PolicyVersion(Base):
+    """A privacy-policy version the operator published (``confide policy publish``)."""
+
+    __tablename__ = "policy_versions"
+
+    version: Mapped[str] = mapped_column(String(40), primary_key=True)
+    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # A material change needs every user's acknowledgement at their next visit.
+    material: Mapped[bool] = mapped_column()
+    summary: Mapped[str] = mapped_column(Text)  # the operator's words: what changed
+
+
+class PolicyAck(Base):
+    """A user acknowledged a policy version (append-only)."""
+
+    __tablename__ = "policy_acks"
+    __table_args__ = (UniqueConstraint("user_id", "version", name="uq_policy_acks"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    version: Mapped[str] = mapped_column(String(40))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RightsRequest(Base):
+    """A data-rights request (access, correction, erasure, grievance) and its handling."""
+
+    __tablename__ = "rights_requests"
+    __table_args__ = (Index("ix_rights_requests_status_due", "status", "due_at"),)
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(12))  # access | correction | erasure | grievance
+    status: Mapped[str] = mapped_column(String(10))  # open | closed | withdrawn
+    filed_by: Mapped[str] = mapped_column(String(10))  # user | nominee
+    details_ct: Mapped[bytes] = mapped_column(LargeBinary)  # the user's words, sealed
+    resolution_ct: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class Nominee(Base):
+    """Someone the user named to act for them (death or incapacity): sealed contact details."""
+
+    __tablename__ = "nominees"
+
+    user_id: Mapped[str] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    details_ct: Mapped[bytes] = mapped_column(LargeBinary)  # name, contact, relationship (JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class DataKeyRow(KeyStoreBase):

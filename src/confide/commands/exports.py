@@ -1,0 +1,3 @@
+"""(commands registered on confide.cli.app)"""
+
+from __future__ import annotations
