@@ -41,7 +41,7 @@ from confide.privacy.keys import KeyStore
 from confide.privacy.vault import Vault
 from confide.settings import Settings
 from confide.storage.db import Database
-from confide.storage.repositories import SessionRepo, UserRepo
+from confide.storage.repositories import ErasureRepo, SessionRepo, UserRepo
 from confide.storage.tables import SessionRow, User
 
 __all__ = ["AccountService", "Identity", "NewSession", "SessionInfo", "age_on"]
@@ -235,6 +235,12 @@ class AccountService:
             ok = self._hasher.verify(user.password_hash if user else self._dummy_hash, password)
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             ok = False
+        if ok and user is not None and user.status == "deleting":
+            # Only someone who knows the password learns this; they may cancel instead.
+            raise AuthenticationFailed(
+                "this account is being deleted; cancel the deletion to sign in again",
+                code="account_deleting",
+            )
         if not ok or user is None or user.status != "active":
             with self._db.transaction() as s:
                 if user is not None:
@@ -357,9 +363,24 @@ class AccountService:
     def change_password(self, who: Identity, *, current: str, new: str) -> None:
         """Change the password and end every other session (a thief's included)."""
         check_password_strength(new, who.username)
+        now = self._clock()
+        self.check_password(who, current, code="wrong_password")
+        new_hash = self._hasher.hash(new)
+        with self._db.transaction() as s:
+            fresh = UserRepo(s).get(who.user_id)
+            if fresh is None:
+                raise AuthenticationFailed("not signed in")
+            fresh.password_hash = new_hash
+            fresh.password_changed_at = now
+            ended = SessionRepo(s).delete_all(who.user_id, except_id=who.session_id)
+            self._record(s, "account.password_changed", who.user_id, {"sessions_ended": ended})
+
+    def check_password(self, who: Identity, password: str, *, code: str) -> None:
+        """Re-check the signed-in user's password before a sensitive action (a password
+        change, account deletion). Failures count against the log-in budget, so a stolen
+        session is not an unlimited password-guessing oracle."""
         st = self._settings
         now = self._clock()
-        # A stolen session must not become an unlimited password-guessing oracle.
         with self._db.transaction() as s:
             self._limiter.check(
                 s,
@@ -374,7 +395,7 @@ class AccountService:
         if user is None:
             raise AuthenticationFailed("not signed in")
         try:
-            self._hasher.verify(user.password_hash, current[:MAX_PASSWORD_CHARS])
+            self._hasher.verify(user.password_hash, password[:MAX_PASSWORD_CHARS])
         except (VerifyMismatchError, VerificationError, InvalidHashError) as exc:
             with self._db.transaction() as s:
                 self._limiter.hit(
@@ -385,18 +406,90 @@ class AccountService:
                     window_s=st.login_window_s,
                     now=now,
                 )
-            raise AuthenticationFailed(
-                "the current password is wrong", code="wrong_password"
-            ) from exc
-        new_hash = self._hasher.hash(new)
+            raise AuthenticationFailed("the current password is wrong", code=code) from exc
+
+    # --- account deletion (the request itself is ErasureService.delete_account) ---------------
+    def cancel_deletion(
+        self, *, username: str, password: str, client: str, client_label: str | None = None
+    ) -> NewSession:
+        """Cancel a pending account deletion during its grace period and sign in.
+
+        Rate-limited exactly like log-in (same buckets), and as slow for unknown usernames,
+        so it is no side door for guessing passwords or probing usernames. Once the data key
+        has been destroyed it is too late: nothing could be read again.
+        """
+        now = self._clock()
+        st = self._settings
+        username = username.strip().lower()
+        if len(password) > MAX_PASSWORD_CHARS:
+            raise AuthenticationFailed("wrong username or password")
         with self._db.transaction() as s:
-            fresh = UserRepo(s).get(who.user_id)
-            if fresh is None:
-                raise AuthenticationFailed("not signed in")
-            fresh.password_hash = new_hash
-            fresh.password_changed_at = now
-            ended = SessionRepo(s).delete_all(who.user_id, except_id=who.session_id)
-            self._record(s, "account.password_changed", who.user_id, {"sessions_ended": ended})
+            self._limiter.check(
+                s,
+                "login-account",
+                username,
+                limit=st.login_max_failures_per_account,
+                window_s=st.login_window_s,
+                now=now,
+            )
+            self._limiter.hit(
+                s,
+                "login-client",
+                client,
+                limit=st.login_max_attempts_per_client,
+                window_s=st.login_window_s,
+                now=now,
+            )
+        with self._db.reader() as s:
+            user = UserRepo(s).by_username(username)
+        ok = False
+        try:
+            ok = self._hasher.verify(user.password_hash if user else self._dummy_hash, password)
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            ok = False
+        if not ok or user is None:
+            with self._db.transaction() as s:
+                self._limiter.hit(
+                    s,
+                    "login-account",
+                    username,
+                    limit=st.login_max_failures_per_account + 1,
+                    window_s=st.login_window_s,
+                    now=now,
+                )
+            raise AuthenticationFailed("wrong username or password")
+        if user.status != "deleting":
+            raise Conflict("this account is not being deleted", code="not_deleting")
+        due = user.deletion_due_at
+        if due is not None and as_utc(due) <= now:
+            raise Conflict(
+                "too late: the grace period is over and the account is being erased",
+                code="already_erased",
+            )
+        try:
+            self._keys.get(user.id)
+        except NotFound as exc:
+            raise Conflict(
+                "too late: this account's data key was already destroyed and its data erased",
+                code="already_erased",
+            ) from exc
+        with self._db.transaction() as s:
+            fresh = UserRepo(s).get(user.id)
+            if fresh is None or fresh.status != "deleting":
+                raise Conflict("this account is not being deleted", code="not_deleting")
+            fresh.status = "active"
+            fresh.deletion_requested_at = None
+            fresh.deletion_due_at = None
+            self._limiter.reset(s, "login-account", username)
+            new = self._new_session(s, user.id, user.username, client_label, now)
+            receipt_id = ErasureRepo(s).latest_deletion_receipt(user.id)
+            self._record(
+                s,
+                "account.deletion_cancelled",
+                user.id,
+                {"receipt_id": receipt_id, "session_id": new.identity.session_id},
+            )
+            return new
 
     def profile(self, who: Identity) -> dict[str, str]:
         with self._db.reader() as s:

@@ -6,6 +6,7 @@ companion's greeting, written by whoever wrote the persona, and labelled as the 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,13 +19,20 @@ from confide.clock import Clock, as_utc
 from confide.companions.service import CompanionService
 from confide.errors import InvalidInput, NotFound
 from confide.ids import new_id
-from confide.memory.service import MemoryService
+from confide.memory.service import MemoryService, SourceCleanup
 from confide.privacy.vault import Vault
-from confide.storage.db import Database
-from confide.storage.repositories import ConversationRepo, MessageRepo
+from confide.storage.db import Database, after_commit
+from confide.storage.repositories import ConversationRepo, ErasureRepo, MessageRepo
 from confide.storage.tables import Conversation, Message
 
-__all__ = ["ConversationService", "ConversationView", "MessagePage", "MessageView"]
+__all__ = [
+    "ConversationService",
+    "ConversationView",
+    "ConversationsErased",
+    "MessageErased",
+    "MessagePage",
+    "MessageView",
+]
 
 MAX_TITLE_CHARS = 100
 
@@ -56,6 +64,21 @@ class MessageView:
 
     def __repr__(self) -> str:
         return f"MessageView(id={self.id!r}, seq={self.seq}, role={self.role!r}, content=<hidden>)"
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationsErased:
+    conversation_ids: list[str]
+    messages: int
+    memories: SourceCleanup
+
+
+@dataclass(frozen=True, slots=True)
+class MessageErased:
+    message_id: str
+    conversation_id: str
+    companion_id: str
+    memories: SourceCleanup
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,13 +243,42 @@ class ConversationService:
             row.updated_at = self._clock()
         return self.get(user_id, conversation_id)
 
-    def delete(self, user_id: str, conversation_id: str) -> None:
+    def delete(self, user_id: str, conversation_id: str) -> ConversationsErased:
+        """Delete one conversation (messages, summary, what memories it alone supports)."""
         with self._db.transaction() as s:
-            row = ConversationRepo(s).get(user_id, conversation_id)
-            if row is None or not ConversationRepo(s).delete(user_id, conversation_id):
-                raise NotFound("no such conversation")
-            self._memory.on_conversation_deleted(s, user_id, row.companion_id, conversation_id)
-        self._cache.forget_conversation(conversation_id)
+            return self.delete_in(s, user_id, [conversation_id], missing_ok=False)
+
+    def delete_in(
+        self,
+        s: Session,
+        user_id: str,
+        conversation_ids: Sequence[str],
+        *,
+        missing_ok: bool = True,
+    ) -> ConversationsErased:
+        """Delete conversations inside the caller's transaction, keeping every store
+        consistent: rows (messages, embeddings, reply sources, summaries), the recall index,
+        memories whose provenance pointed at the deleted messages, and, after commit, this
+        node's decrypted history cache (other nodes see the conversation gone)."""
+        repo = ErasureRepo(s)
+        rows = repo.conversations(user_id, list(dict.fromkeys(conversation_ids)))
+        if not missing_ok and len(rows) != len(set(conversation_ids)):
+            raise NotFound("no such conversation")
+        ids = [r.id for r in rows]
+        message_ids = repo.message_ids_in(user_id, ids)
+        messages = repo.delete_conversations(user_id, ids)
+        for row in rows:
+            self._memory.on_conversation_deleted(s, user_id, row.companion_id, row.id)
+        cleanup = self._memory.on_sources_deleted(
+            s, user_id, message_ids, companion_ids={r.companion_id for r in rows}
+        )
+
+        def done() -> None:
+            for cid in ids:
+                self._cache.forget_conversation(cid)
+
+        after_commit(s, done)
+        return ConversationsErased(ids, messages, cleanup)
 
     def messages(
         self, user_id: str, conversation_id: str, *, before: int | None, limit: int
@@ -247,13 +299,27 @@ class ConversationService:
             raise NotFound("no such message")
         return self.message_view(user_id, row)
 
-    def delete_message(self, user_id: str, message_id: str) -> None:
+    def delete_message(self, user_id: str, message_id: str) -> MessageErased:
         with self._db.transaction() as s:
-            row = MessageRepo(s).get(user_id, message_id)
-            conv = ConversationRepo(s).get(user_id, row.conversation_id) if row else None
-            conversation_id = MessageRepo(s).delete(user_id, message_id)
-            if conversation_id is None or conv is None:
-                raise NotFound("no such message")
-            self._memory.on_messages_deleted(s, user_id, conv.companion_id, [message_id])
+            return self.delete_message_in(s, user_id, message_id)
+
+    def delete_message_in(self, s: Session, user_id: str, message_id: str) -> MessageErased:
+        """Delete one message inside the caller's transaction (index, memories whose
+        provenance pointed at it, and, after commit, this node's history cache)."""
+        row = MessageRepo(s).get(user_id, message_id)
+        conv = ConversationRepo(s).get(user_id, row.conversation_id) if row else None
+        conversation_id = MessageRepo(s).delete(user_id, message_id)
+        if conversation_id is None or conv is None:
+            raise NotFound("no such message")
+        self._memory.on_messages_deleted(s, user_id, conv.companion_id, [message_id])
+        cleanup = self._memory.on_sources_deleted(
+            s, user_id, [message_id], companion_ids={conv.companion_id}
+        )
         # Other nodes see the bumped revision; this one drops its copy at once.
-        self._cache.forget_conversation(conversation_id)
+        after_commit(s, lambda: self._cache.forget_conversation(conversation_id))
+        return MessageErased(message_id, conversation_id, conv.companion_id, cleanup)
+
+    def forget_cached(self, conversation_ids: set[str]) -> None:
+        """Drop this node's decrypted history of these conversations."""
+        for cid in conversation_ids:
+            self._cache.forget_conversation(cid)

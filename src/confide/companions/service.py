@@ -14,6 +14,7 @@ from importlib import resources
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 
 from confide.clock import Clock, as_utc
 from confide.companions import cards
@@ -21,11 +22,18 @@ from confide.companions.profile import CompanionProfile
 from confide.errors import InvalidInput, NotFound
 from confide.ids import new_id
 from confide.privacy.vault import Vault
-from confide.storage.db import Database
-from confide.storage.repositories import CompanionRepo
+from confide.storage.db import Database, after_commit
+from confide.storage.repositories import CompanionRepo, ErasureRepo, MemoryRepo
 from confide.storage.tables import Companion
 
-__all__ = ["CompanionService", "CompanionView", "Starter", "profile_from", "starters"]
+__all__ = [
+    "CompanionErased",
+    "CompanionService",
+    "CompanionView",
+    "Starter",
+    "profile_from",
+    "starters",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +46,14 @@ class Starter:
 def starters() -> tuple[Starter, ...]:
     raw = json.loads(resources.files("confide.companions").joinpath("starters.json").read_text())
     return tuple(Starter(item["key"], CompanionProfile(**item["profile"])) for item in raw)
+
+
+@dataclass(frozen=True, slots=True)
+class CompanionErased:
+    companion_id: str
+    conversations: int
+    messages: int
+    memories: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,12 +143,23 @@ class CompanionService:
             row.updated_at = now
             return CompanionView(row.id, profile, row.starter_key, as_utc(row.created_at), now)
 
-    def delete(self, user_id: str, companion_id: str) -> None:
-        """Delete the companion with every conversation and message it has."""
+    def delete(self, user_id: str, companion_id: str) -> CompanionErased:
+        """Delete the companion with every conversation, message and memory it has."""
         with self._db.transaction() as s:
-            if not CompanionRepo(s).delete(user_id, companion_id):
-                raise NotFound("no such companion")
-        self._on_delete(user_id)
+            return self.delete_in(s, user_id, companion_id)
+
+    def delete_in(self, s: Session, user_id: str, companion_id: str) -> CompanionErased:
+        """Delete inside the caller's transaction; after commit, every decrypted copy of the
+        user's conversations and recall indexes held by this node is dropped (other nodes
+        find the companion gone)."""
+        repo = ErasureRepo(s)
+        conversation_ids = repo.conversation_ids(user_id, companion_id=companion_id)
+        memories = len(MemoryRepo(s).list_for(user_id, companion_id=companion_id))
+        messages = repo.delete_conversations(user_id, conversation_ids)
+        if not CompanionRepo(s).delete(user_id, companion_id):
+            raise NotFound("no such companion")
+        after_commit(s, lambda: self._on_delete(user_id))
+        return CompanionErased(companion_id, len(conversation_ids), messages, memories)
 
     def import_card(
         self, user_id: str, data: bytes, *, filename: str | None, content_type: str | None

@@ -17,7 +17,7 @@ import builtins
 import json
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
@@ -57,6 +57,7 @@ __all__ = [
     "MemoryView",
     "RecallResult",
     "ReplySourcesView",
+    "SourceCleanup",
     "VersionView",
 ]
 
@@ -121,6 +122,24 @@ class RecallResult:
 
 
 @dataclass(frozen=True, slots=True)
+class SourceCleanup:
+    """What happened to memories whose provenance pointed at deleted messages."""
+
+    deleted: list[str] = field(default_factory=list)  # extracted, no source left
+    for_review: list[str] = field(default_factory=list)  # extracted, some sources left: pending
+    trimmed: list[str] = field(default_factory=list)  # user-written or edited: text kept
+    summaries: list[str] = field(default_factory=list)  # summaries deleted (to be rebuilt)
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "memories_deleted": len(self.deleted),
+            "memories_for_review": len(self.for_review),
+            "memories_trimmed": len(self.trimmed),
+            "summaries_reset": len(self.summaries),
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class ReplySourcesView:
     message_id: str
     memory_ids: list[str]
@@ -164,6 +183,9 @@ class MemoryService:
         self.cache = cache
         self.count_tokens = count_tokens
         self.events = events or EventBus()
+        # Called after commit with the conversations whose messages were deleted, so caches
+        # of decrypted history (chat/history.py) drop them at once (ErasureService subscribes).
+        self.messages_deleted_listeners: list[Callable[[set[str]], None]] = []
 
     # --- views -------------------------------------------------------------------------------
     def _detail(self, user_id: str, row: MemoryItem) -> dict[str, Any]:
@@ -874,10 +896,88 @@ class MemoryService:
             conv = ConversationRepo(s).get(user_id, m.conversation_id)
             if conv is not None:
                 by_companion.setdefault(conv.companion_id, []).append(m.id)
-        MessageRepo(s).delete_many(user_id, [m.id for m in existing])
+        conversation_ids = MessageRepo(s).delete_many(user_id, [m.id for m in existing])
         for cid, ids in by_companion.items():
             self.on_messages_deleted(s, user_id, cid, ids)
+        self.on_sources_deleted(
+            s, user_id, [m.id for m in existing], companion_ids=set(by_companion)
+        )
+        self.notify_messages_deleted(s, conversation_ids)
         return len(existing)
+
+    def notify_messages_deleted(self, s: Session, conversation_ids: set[str]) -> None:
+        """After commit, tell listeners (history caches) these conversations lost messages."""
+        if not conversation_ids:
+            return
+
+        def done() -> None:
+            for listener in self.messages_deleted_listeners:
+                listener(set(conversation_ids))
+
+        after_commit(s, done)
+
+    def on_sources_deleted(
+        self,
+        s: Session,
+        user_id: str,
+        message_ids: Sequence[str],
+        *,
+        companion_ids: Collection[str] | None = None,
+    ) -> SourceCleanup:
+        """Deal with memories whose provenance points at deleted messages (promise P3).
+
+        Threat handled: a deleted message living on as what the AI remembers. An extracted
+        memory with no remaining source is deleted; one with some sources left waits for the
+        user's review (status ``pending``, never recalled, detail ``review: source_deleted``);
+        a memory the user wrote or edited is theirs, so its text stays and only the deleted
+        ids leave its sources; a conversation summary that covered a deleted message is
+        deleted and its conversation's ``summary_through_seq`` reset, so the summary is
+        rebuilt from what remains. Runs inside the caller's transaction.
+        """
+        cleanup = SourceCleanup()
+        gone = set(message_ids)
+        if not gone:
+            return cleanup
+        rows = MemoryRepo(s).list_for(user_id)
+        doomed: list[MemoryItem] = []
+        for row in rows:
+            if companion_ids is not None and row.companion_id not in companion_ids:
+                continue
+            detail = self._detail(user_id, row)
+            sources = list(detail.get("sources", []))
+            remaining = [x for x in sources if x not in gone]
+            if len(remaining) == len(sources):
+                continue
+            if row.kind == "summary":
+                doomed.append(row)
+                cleanup.summaries.append(row.id)
+                if row.conversation_id is not None:
+                    conv = ConversationRepo(s).get(user_id, row.conversation_id)
+                    if conv is not None:
+                        conv.summary_through_seq = 0
+                continue
+            if row.origin == "extracted" and not remaining:
+                doomed.append(row)
+                cleanup.deleted.append(row.id)
+                continue
+            detail["sources"] = remaining
+            if row.origin == "extracted":
+                detail["review"] = "source_deleted"
+                cleanup.for_review.append(row.id)
+            else:
+                cleanup.trimmed.append(row.id)
+            row.detail_ct = self._seal_detail(user_id, row.id, detail)
+            if row.origin == "extracted" and row.status == "active":
+                row.status = "pending"
+                row.updated_at = self._clock()
+
+                def apply(index: RecallIndex, item_id: str = row.id) -> None:
+                    index.remove(item_id)
+
+                self._changed(s, user_id, row.companion_id, apply)
+        if doomed:
+            self._delete_rows(s, user_id, doomed)
+        return cleanup
 
     def clear(self, user_id: str, *, companion_id: str | None = None) -> int:
         with self._db.transaction() as s:

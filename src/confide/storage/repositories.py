@@ -15,8 +15,10 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from confide.storage.tables import (
+    AuditEntry,
     Companion,
     Conversation,
+    ExportJob,
     MemoryItem,
     MemoryJob,
     MemoryVersion,
@@ -31,6 +33,7 @@ from confide.storage.tables import (
 __all__ = [
     "CompanionRepo",
     "ConversationRepo",
+    "ErasureRepo",
     "MemoryJobRepo",
     "MemoryRepo",
     "MessageRepo",
@@ -535,3 +538,170 @@ class MemoryJobRepo:
         if user_id is not None:
             stmt = stmt.where(MemoryJob.user_id == user_id)
         return int(self.s.scalar(stmt) or 0)
+
+
+class ErasureRepo:
+    """Bulk deletions and counts for erasure and retention (privacy/erasure.py, retention.py).
+
+    Deletions are explicit, table by table, rather than left to ``ON DELETE CASCADE``, so
+    SQLite's ``secure_delete`` overwrites each row whatever the driver does with cascades.
+    Large deletions go in batches so no single statement holds the write lock for long.
+    """
+
+    BATCH = 2000
+
+    def __init__(self, s: Session) -> None:
+        self.s = s
+
+    # --- conversations ------------------------------------------------------------------------
+    def conversation_ids(self, user_id: str, *, companion_id: str | None = None) -> list[str]:
+        stmt = select(Conversation.id).where(Conversation.user_id == user_id)
+        if companion_id is not None:
+            stmt = stmt.where(Conversation.companion_id == companion_id)
+        return list(self.s.scalars(stmt).all())
+
+    def conversations(self, user_id: str, conversation_ids: Sequence[str]) -> list[Conversation]:
+        found: list[Conversation] = []
+        for chunk in _chunks(conversation_ids, self.BATCH):
+            found.extend(
+                self.s.scalars(
+                    select(Conversation).where(
+                        Conversation.user_id == user_id, Conversation.id.in_(chunk)
+                    )
+                ).all()
+            )
+        return found
+
+    def message_ids_in(self, user_id: str, conversation_ids: Sequence[str]) -> list[str]:
+        ids: list[str] = []
+        for chunk in _chunks(conversation_ids, self.BATCH):
+            ids.extend(
+                self.s.scalars(
+                    select(Message.id).where(
+                        Message.user_id == user_id, Message.conversation_id.in_(chunk)
+                    )
+                ).all()
+            )
+        return ids
+
+    def delete_conversations(self, user_id: str, conversation_ids: Sequence[str]) -> int:
+        """Delete these conversations with their messages and summaries; returns messages."""
+        messages = 0
+        for chunk in _chunks(conversation_ids, self.BATCH):
+            self.s.execute(
+                delete(MemoryItem).where(
+                    MemoryItem.user_id == user_id, MemoryItem.conversation_id.in_(chunk)
+                )
+            )
+            result = self.s.execute(
+                delete(Message).where(
+                    Message.user_id == user_id, Message.conversation_id.in_(chunk)
+                )
+            )
+            messages += int(getattr(result, "rowcount", 0) or 0)
+            self.s.execute(
+                delete(Conversation).where(
+                    Conversation.user_id == user_id, Conversation.id.in_(chunk)
+                )
+            )
+        return messages
+
+    # --- accounts -----------------------------------------------------------------------------
+    def counts(self, user_id: str) -> dict[str, int]:
+        """How many rows of each class the user has (for a deletion receipt)."""
+        columns = {
+            "companions": Companion.user_id,
+            "conversations": Conversation.user_id,
+            "messages": Message.user_id,
+            "memories": MemoryItem.user_id,
+            "sessions": SessionRow.user_id,
+            "exports": ExportJob.user_id,
+        }
+        return {
+            name: int(self.s.scalar(select(func.count()).where(column == user_id)) or 0)
+            for name, column in columns.items()
+        }
+
+    def due_for_purge(self, now: datetime) -> list[str]:
+        return list(
+            self.s.scalars(
+                select(User.id).where(User.status == "deleting", User.deletion_due_at <= now)
+            ).all()
+        )
+
+    def latest_deletion_receipt(self, user_id: str) -> str | None:
+        """The receipt id of the user's latest deletion request (its audit entry's object)."""
+        return self.s.scalar(
+            select(AuditEntry.object_ref)
+            .where(
+                AuditEntry.subject_user_id == user_id,
+                AuditEntry.action == "account.deletion_requested",
+            )
+            .order_by(AuditEntry.seq.desc())
+            .limit(1)
+        )
+
+    def delete_memory_jobs(self, user_id: str) -> int:
+        result = self.s.execute(delete(MemoryJob).where(MemoryJob.user_id == user_id))
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    def delete_exports(self, user_id: str) -> int:
+        result = self.s.execute(delete(ExportJob).where(ExportJob.user_id == user_id))
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    def delete_message_batch(self, user_id: str) -> int:
+        """Delete up to BATCH of the user's messages; returns how many (0 when none are left)."""
+        ids = select(Message.id).where(Message.user_id == user_id).limit(self.BATCH)
+        result = self.s.execute(delete(Message).where(Message.id.in_(ids)))
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    def delete_user(self, user_id: str) -> int:
+        """Delete every remaining row of the user, then the users row (its username with it).
+
+        Returns how many rows went, the users row included."""
+        total = 0
+        for table in (
+            MessageEmbedding,
+            ReplySources,
+            Message,
+            MemoryVersion,
+            MemoryItem,
+            MemoryJob,
+            Conversation,
+            Companion,
+            SessionRow,
+            ExportJob,
+        ):
+            result = self.s.execute(delete(table).where(table.user_id == user_id))
+            total += int(getattr(result, "rowcount", 0) or 0)
+        # Other per-user tables (consents, policy acknowledgements, requests, nominee) go by
+        # their ON DELETE CASCADE foreign keys; secure_delete overwrites them all the same.
+        result = self.s.execute(delete(User).where(User.id == user_id))
+        return total + int(getattr(result, "rowcount", 0) or 0)
+
+    # --- retention ----------------------------------------------------------------------------
+    def delete_idle_sessions(self, last_seen_before: datetime) -> int:
+        result = self.s.execute(
+            delete(SessionRow).where(SessionRow.last_seen_at <= last_seen_before)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    def delete_rate_limits_before(self, window_start: int) -> int:
+        result = self.s.execute(
+            delete(RateLimitCounter).where(RateLimitCounter.window_start < window_start)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    def drop_audit_details_before(self, before: datetime) -> int:
+        """Drop the sealed details of entries older than ``before`` (the chain covers only
+        their digest; on SQLite the append-only trigger allows exactly this change)."""
+        result = self.s.execute(
+            update(AuditEntry)
+            .where(AuditEntry.at < before, AuditEntry.details_ct.is_not(None))
+            .values(details_ct=None)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _chunks(items: Sequence[str], size: int) -> list[Sequence[str]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]

@@ -82,7 +82,7 @@ def update_companion(
 
 @router.delete("/{companion_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_companion(companion_id: str, who: IdentityDep, services: ServicesDep) -> None:
-    services.companions.delete(who.user_id, companion_id)
+    services.erasure.delete_companion(who.user_id, companion_id)
 
 
 @router.get(

@@ -78,7 +78,7 @@ def rename_conversation(
 
 @router.delete("/conversations/{conversation_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_conversation(conversation_id: str, who: IdentityDep, services: ServicesDep) -> None:
-    services.conversations.delete(who.user_id, conversation_id)
+    services.erasure.delete_conversation(who.user_id, conversation_id)
 
 
 @router.get("/conversations/{conversation_id}/messages", response_model=MessagePageOut)
@@ -104,7 +104,7 @@ def get_message(message_id: str, who: IdentityDep, services: ServicesDep) -> Mes
 
 @router.delete("/messages/{message_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_message(message_id: str, who: IdentityDep, services: ServicesDep) -> None:
-    services.conversations.delete_message(who.user_id, message_id)
+    services.erasure.delete_message(who.user_id, message_id)
 
 
 def _event_data(event: TurnEvent) -> dict[str, Any]:
