@@ -51,19 +51,25 @@ _SECURITY_HEADERS = [
 
 
 class _BodyLimit:
-    """Refuse bodies over the limit with 413, whether or not Content-Length was sent."""
+    """Refuse bodies over the limit with 413, whether or not Content-Length was sent.
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    ``per_path`` raises the limit for single routes (an export archive being imported)."""
+
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, per_path: dict[str, int] | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.per_path = per_path or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        max_bytes = self.per_path.get(scope.get("path", ""), self.max_bytes)
         for name, value in scope.get("headers", []):
-            if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
-                await _reject_413(send, self.max_bytes)
+            if name == b"content-length" and value.isdigit() and int(value) > max_bytes:
+                await _reject_413(send, max_bytes)
                 return
         seen = 0
 
@@ -72,14 +78,14 @@ class _BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    raise _TooLarge(self.max_bytes)
+                if seen > max_bytes:
+                    raise _TooLarge(max_bytes)
             return message
 
         try:
             await self.app(scope, limited, send)
         except _TooLarge:
-            await _reject_413(send, self.max_bytes)
+            await _reject_413(send, max_bytes)
 
 
 class _TooLarge(StarletteHTTPException):
@@ -215,6 +221,11 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
         rights,
     ):
         app.include_router(module.router)
-    app.add_middleware(_BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        _BodyLimit,
+        max_bytes=settings.max_body_bytes,
+        # The archive plus the form's other fields and multipart framing.
+        per_path={"/api/import": settings.max_import_bytes + 64 * 1024},
+    )
     app.add_middleware(_Headers)
     return app

@@ -92,6 +92,7 @@ class Settings(BaseSettings):
     # --- privacy center: erasure, exports, retention, data-rights requests ---
     account_deletion_grace_days: int = Field(default=30, ge=0)  # closed accounts' retention
     export_ttl_hours: int = Field(default=24, ge=1)  # a finished export's link, then deleted
+    max_import_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)  # an export archive
     retention_audit_details_days: int = Field(default=730, ge=0)  # 0: keep with the account
     retention_abuse_reports_days: int = Field(default=365, ge=1)
     retention_interval_s: int = Field(default=3600, ge=1)  # how often serve applies retention
