@@ -145,3 +145,68 @@ def test_privacy_summary_in_plain_words(env: Env) -> None:
         assert body["consents"]["marketing"] is False
         assert {item["what"] for item in body["stored"]} >= {"Memories", "Audit log"}
     assert env.client.get("/privacy/summary").status_code == 401
+
+
+def test_privacy_summary_states_each_retention_from_settings(
+    env_factory: Callable[..., Env],
+) -> None:
+    env = env_factory(
+        account_deletion_grace_days=12,
+        export_ttl_hours=6,
+        retention_audit_details_days=99,
+        retention_abuse_reports_days=45,
+        rights_request_due_days=21,
+        session_idle_days=3,
+    )
+    alice = env.sign_up("alice")
+    body = alice.get("/api/privacy/summary").json()
+    kept = {r["class"]: r["kept"] for r in body["retention"]}
+    assert set(kept) >= {
+        "messages",
+        "memories",
+        "sessions",
+        "closed_accounts",
+        "exports",
+        "audit_details",
+        "abuse_reports",
+        "rights_requests",
+    }
+    assert "until you delete them" in kept["messages"]
+    assert "until you delete them" in kept["memories"]
+    assert "3 days unused" in kept["sessions"]
+    assert "after 12 days" in kept["closed_accounts"]
+    assert "6 hours" in kept["exports"]
+    assert "99 days" in kept["audit_details"]
+    assert "45 days" in kept["abuse_reports"]
+    assert "21 days" in kept["rights_requests"]
+    assert all(item.get("retention") for item in body["stored"])
+    assert body["training"].startswith("off")
+
+    # Immediate erasure and audit details kept with the account are said so, too.
+    other = env_factory(account_deletion_grace_days=0, retention_audit_details_days=0)
+    kept = {
+        r["class"]: r["kept"]
+        for r in other.sign_up("bob").get("/api/privacy/summary").json()["retention"]
+    }
+    assert "immediately" in kept["closed_accounts"]
+    assert "as long as your account" in kept["audit_details"]
+
+
+def test_privacy_summary_policy_in_force_and_notice(env: Env) -> None:
+    alice = env.sign_up("alice")
+    body = alice.get("/privacy/summary").json()
+    assert body["policy"] == {
+        "version": env.settings.privacy_policy_version,
+        "published_at": None,
+        "notice_pending": False,
+    }
+    env.clock.advance(days=1)
+    env.services.policy.publish("2027-05", "We added a remote model option.", material=True)
+    body = alice.get("/api/privacy/summary").json()
+    assert body["policy_version"] == "2027-05"
+    assert body["policy"]["version"] == "2027-05"
+    assert body["policy"]["notice_pending"] is True
+    alice.post("/api/privacy/policy/acknowledge", json={"version": "2027-05"})
+    assert alice.get("/api/privacy/summary").json()["policy"]["notice_pending"] is False
+    alice.put("/api/privacy/consents/model_improvement", json={"granted": True})
+    assert alice.get("/api/privacy/summary").json()["training"].startswith("on")

@@ -10,6 +10,7 @@ call, exactly like granting, and is audited the same way.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -23,7 +24,7 @@ from confide.privacy.audit import AuditLog
 from confide.storage.db import Database
 from confide.storage.tables import ConsentRecord
 
-__all__ = ["PURPOSES", "ConsentLedger", "ConsentState", "Purpose"]
+__all__ = ["PURPOSES", "ConsentLedger", "ConsentState", "GrantInterval", "Purpose"]
 
 Purpose = Literal["memory", "model_improvement", "analytics", "marketing"]
 PURPOSES: tuple[Purpose, ...] = ("memory", "model_improvement", "analytics", "marketing")
@@ -37,12 +38,39 @@ class ConsentState:
     policy_version: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class GrantInterval:
+    """A stretch of time a purpose was granted: from its grant record until the next
+    withdrawal (``end`` None: still in force)."""
+
+    record_id: int  # the grant's ledger record
+    policy_version: str  # the policy version in force when it was granted
+    start: datetime
+    end: datetime | None
+
+    def covers(self, moment: datetime) -> bool:
+        """Was the grant in force at ``moment``? (A record counts from its own time on, as
+        in :meth:`ConsentLedger.granted`.)"""
+        moment = as_utc(moment)
+        return self.start <= moment and (self.end is None or moment < self.end)
+
+
 class ConsentLedger:
-    def __init__(self, db: Database, clock: Clock, audit: AuditLog, policy_version: str) -> None:
+    """The ledger. ``policy_version`` is asked at each change for the version then in force
+    (``PolicyService.current_version``), so a record names the policy the user was shown."""
+
+    def __init__(
+        self, db: Database, clock: Clock, audit: AuditLog, policy_version: Callable[[], str]
+    ) -> None:
         self._db = db
         self._clock = clock
         self._audit = audit
-        self.policy_version = policy_version
+        self._policy_version = policy_version
+
+    @property
+    def policy_version(self) -> str:
+        """The privacy-policy version in force now."""
+        return self._policy_version()
 
     @staticmethod
     def check_purpose(purpose: str) -> Purpose:
@@ -55,12 +83,13 @@ class ConsentLedger:
         """Append a grant or withdrawal inside the caller's transaction (audited there too)."""
         purpose = self.check_purpose(purpose)
         now = self._clock()
+        version = self.policy_version
         s.add(
             ConsentRecord(
                 user_id=user_id,
                 purpose=purpose,
                 granted=granted,
-                policy_version=self.policy_version,
+                policy_version=version,
                 at=now,
             )
         )
@@ -71,9 +100,9 @@ class ConsentLedger:
             subject_user_id=user_id,
             object_ref=purpose,
             purpose=purpose,
-            details={"policy_version": self.policy_version},
+            details={"policy_version": version},
         )
-        return ConsentState(purpose, granted, now, self.policy_version)
+        return ConsentState(purpose, granted, now, version)
 
     def set(self, user_id: str, purpose: str, granted: bool) -> ConsentState:
         """Grant or withdraw; a call that changes nothing records nothing."""
@@ -106,3 +135,33 @@ class ConsentLedger:
 
     def granted(self, user_id: str, purpose: str, *, at: datetime | None = None) -> bool:
         return self.state(user_id, at=at)[self.check_purpose(purpose)].granted
+
+    def intervals(self, user_id: str, purpose: str) -> list[GrantInterval]:
+        """Every stretch of time ``purpose`` was granted, oldest first, from the full history.
+
+        A repeated grant inside an interval does not start a new one (``set`` never records
+        one, but an imported ledger might hold it): the first grant is the one in force.
+        """
+        purpose = self.check_purpose(purpose)
+        out: list[GrantInterval] = []
+        open_grant: ConsentRecord | None = None
+        for r in self.history(user_id):
+            if r.purpose != purpose:
+                continue
+            if r.granted and open_grant is None:
+                open_grant = r
+            elif not r.granted and open_grant is not None:
+                out.append(
+                    GrantInterval(
+                        open_grant.id,
+                        open_grant.policy_version,
+                        as_utc(open_grant.at),
+                        as_utc(r.at),
+                    )
+                )
+                open_grant = None
+        if open_grant is not None:
+            out.append(
+                GrantInterval(open_grant.id, open_grant.policy_version, as_utc(open_grant.at), None)
+            )
+        return out

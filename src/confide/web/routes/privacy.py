@@ -1,5 +1,6 @@
-"""The privacy center's first parts: the consent ledger (P6) and the plain-words summary of
-what is stored, where it is processed and how long it is kept (P14)."""
+"""The consent ledger (P6) and the plain-words summary (P14) of what is stored, where it is
+processed, how long each class of data is kept (from the running settings), which privacy
+policy is in force and whether a notice of a material change awaits the user."""
 
 from __future__ import annotations
 
@@ -12,7 +13,15 @@ from sqlalchemy import func, select
 
 from confide.privacy.consent import PURPOSES, ConsentState
 from confide.services import Services
-from confide.storage.tables import Companion, Conversation, MemoryItem, Message, SessionRow
+from confide.settings import Settings
+from confide.storage.tables import (
+    Companion,
+    Conversation,
+    MemoryItem,
+    Message,
+    RightsRequest,
+    SessionRow,
+)
 from confide.web.deps import IdentityDep, ServicesDep
 
 router = APIRouter(tags=["privacy"])
@@ -92,6 +101,69 @@ def consent_history(who: IdentityDep, services: ServicesDep) -> list[ConsentReco
     ]
 
 
+def _retention(st: Settings) -> list[dict[str, str]]:
+    """The retention of each data class, in plain words, from the running settings."""
+    grace = st.account_deletion_grace_days
+    audit_days = st.retention_audit_details_days
+    return [
+        {
+            "class": "messages",
+            "what": "Companions, conversations and messages",
+            "kept": "until you delete them or your account",
+        },
+        {
+            "class": "memories",
+            "what": "Memories and their history",
+            "kept": "until you delete them or your account",
+        },
+        {
+            "class": "sessions",
+            "what": "Sign-in sessions",
+            "kept": f"ended after {st.session_idle_days} days unused, {st.session_ttl_days} "
+            "days at most, or when you sign out",
+        },
+        {
+            "class": "closed_accounts",
+            "what": "An account you asked to delete",
+            "kept": (
+                "unreadable at once; erased (your key destroyed, every row removed) "
+                + (f"after {grace} days, during which you can cancel" if grace else "immediately")
+            ),
+        },
+        {
+            "class": "exports",
+            "what": "Exports of your data",
+            "kept": f"{st.export_ttl_hours} hours after they are ready, or until downloaded once",
+        },
+        {
+            "class": "audit_details",
+            "what": "Details of audit-log entries",
+            "kept": (
+                f"{audit_days} days, then removed (the entry itself, without details, stays "
+                "so the log can still be verified)"
+                if audit_days
+                else "as long as your account; unreadable once it is erased"
+            ),
+        },
+        {
+            "class": "abuse_reports",
+            "what": "Abuse reports and the messages you chose to include",
+            "kept": f"{st.retention_abuse_reports_days} days",
+        },
+        {
+            "class": "rights_requests",
+            "what": "Your data-rights requests, their resolutions and your nominee",
+            "kept": "as long as your account, so you can see how each was handled; answered "
+            f"within {st.rights_request_due_days} days",
+        },
+        {
+            "class": "consents",
+            "what": "Your consent choices and policy acknowledgements",
+            "kept": "as long as your account (the record of what you agreed to)",
+        },
+    ]
+
+
 def _summary(services: Services, user_id: str) -> dict[str, Any]:
     st = services.settings
     provider = services.provider
@@ -106,6 +178,7 @@ def _summary(services: Services, user_id: str) -> dict[str, Any]:
             "messages": count(Message, Message.user_id == user_id),
             "memories": count(MemoryItem, MemoryItem.user_id == user_id),
             "sessions": count(SessionRow, SessionRow.user_id == user_id),
+            "rights_requests": count(RightsRequest, RightsRequest.user_id == user_id),
         }
     if provider.is_remote:
         where = (
@@ -119,46 +192,67 @@ def _summary(services: Services, user_id: str) -> dict[str, Any]:
             "write leaves this machine."
         )
     consents = services.consents.state(user_id)
+    policy = services.policy.current()
+    notice = services.policy.notice_for(user_id)
+    retention = _retention(st)
+    kept = {r["class"]: r["kept"] for r in retention}
     return {
         "stored": [
             {
                 "what": "Your account",
                 "detail": "username (readable, to log you in), email and date of birth "
                 "(encrypted), a password hash",
+                "retention": f"until you delete it; then {kept['closed_accounts']}",
             },
             {
                 "what": "Companions, conversations and messages",
                 "detail": f"{counts['companions']} companions, {counts['conversations']} "
                 f"conversations, {counts['messages']} messages, encrypted with your own key",
-                "retention": "until you delete them or your account",
+                "retention": kept["messages"],
             },
             {
                 "what": "Memories",
                 "detail": f"{counts['memories']} memories with where each came from and its "
                 "history, encrypted with your own key; see and change them under Memory",
-                "retention": "until you delete them or your account",
+                "retention": kept["memories"],
             },
             {
                 "what": "Sign-in sessions",
                 "detail": f"{counts['sessions']} sessions (only a hash of each token)",
-                "retention": f"{st.session_idle_days} days unused, {st.session_ttl_days} days "
-                "at most",
+                "retention": kept["sessions"],
             },
             {
                 "what": "Audit log",
                 "detail": "every access to and change of your data, with details encrypted "
                 "with your key; read it under Audit",
-                "retention": "kept; its details become unreadable when your account is erased",
+                "retention": kept["audit_details"],
+            },
+            {
+                "what": "Data-rights requests and nominee",
+                "detail": f"{counts['rights_requests']} requests; your words, the answers and "
+                "your nominee's contact details are encrypted with your key",
+                "retention": kept["rights_requests"],
             },
         ],
+        "retention": retention,
         "processing": where,
+        "training": (
+            "on: messages you write from now on may go into training exports, until you turn it off"
+            if consents["model_improvement"].granted
+            else "off: nothing you write goes into a training export"
+        ),
         "memory": (
             "on: companions remember across conversations"
             if consents["memory"].granted
             else "off: nothing is extracted or recalled"
         ),
         "consents": {p: consents[p].granted for p in PURPOSES},
-        "policy_version": services.consents.policy_version,
+        "policy_version": policy.version,
+        "policy": {
+            "version": policy.version,
+            "published_at": policy.published_at,
+            "notice_pending": bool(notice),
+        },
         "counts": counts,
     }
 
