@@ -95,7 +95,8 @@ def build_services(
     limiter = RateLimiter(crypto.derive_subkey(master.current().key, "rate-limit-buckets"))
     history = HistoryCache()
     audit = AuditLog(db, vault, clock, SigningKey(settings.resolved_audit_signing_key_file))
-    consents = ConsentLedger(db, clock, audit, settings.privacy_policy_version)
+    policy = PolicyService(settings, db, clock, audit)
+    consents = ConsentLedger(db, clock, audit, policy.current_version)
     index = IndexCache(
         max_indexes=settings.memory_index_max_users, idle_s=settings.memory_index_idle_s
     )
@@ -159,12 +160,11 @@ def build_services(
     )
     # --- the privacy center (one line per service) ---
     erasure = ErasureService(
-        settings, db, keys, vault, clock, audit, memory, conversations, forget_user
+        settings, db, keys, vault, clock, audit, memory, conversations, forget_user, companions
     )
     exports = ExportService(settings, db, vault, clock, audit)
-    imports = ImportService(settings, db, keys, vault, clock, audit, accounts)
+    imports = ImportService(settings, db, keys, vault, clock, audit, accounts, memory, limiter)
     retention = RetentionService(settings, db, clock, audit, erasure, exports)
-    policy = PolicyService(settings, db, clock, audit)
     rights = RightsService(settings, db, vault, clock, audit)
     return Services(
         erasure=erasure,

@@ -1,0 +1,44 @@
+"""The benchmarks stay runnable: each runs at a tiny size and prints its JSON line.
+
+Timings are not asserted here (machines are noisy); the figures live in docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
+
+
+def _last_json_line(script: str, *args: str) -> dict[str, object]:
+    done = subprocess.run(  # noqa: S603 - our own scripts, run with this interpreter
+        [sys.executable, str(BENCHMARKS / script), *args, "--json"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize(
+    ("script", "args", "keys"),
+    [
+        (
+            "export_erase.py",
+            ("--messages", "300", "--repeats", "1"),
+            {"export_100k_s", "erase_ms", "erase_small_ms", "archive_bytes"},
+        ),
+        ("turn_overhead.py", ("--turns", "5", "--warmup", "1", "--stored", "200"), {"p50_ms"}),
+    ],
+)
+def test_benchmark_runs_and_reports(script: str, args: tuple[str, ...], keys: set[str]) -> None:
+    result = _last_json_line(script, *args)
+    assert keys <= set(result)
+    assert all(result[k] is not None for k in keys)
