@@ -147,6 +147,7 @@ def test_delete_message_handles_every_memory_that_came_from_it(env: Env) -> None
     assert pending is not None
     assert pending["status"] == "pending"  # some sources left: the user reviews it
     assert pending["sources"] == [second]
+    assert pending["review"] == "source_deleted"  # the user is told why it waits
     kept = memory(alice, edited)
     assert kept is not None
     assert kept["status"] == "active"
@@ -170,6 +171,8 @@ def test_delete_message_handles_every_memory_that_came_from_it(env: Env) -> None
     # Approving the pending memory makes it active again (the existing review flow).
     r = alice.post(f"/api/memories/{shared}/approve")
     assert r.status_code == 200, r.text
+    assert r.json()["status"] == "active"
+    assert r.json()["review"] is None
     assert shared in recalled_ids(env, me, companion, "Pepper greyhound")
 
 

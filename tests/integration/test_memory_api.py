@@ -31,6 +31,7 @@ ITEM_FIELDS = {
     "created_at",
     "updated_at",
     "replaces",
+    "review",
 }
 
 
@@ -479,6 +480,7 @@ def test_approving_a_replacement_updates_the_target(env: Env, alice: User) -> No
         env, alice, comp["id"], "Alice lives in York.", status="pending", replaces=target["id"]
     )
     shown = alice.get(f"/api/memories/{pending}").json()
+    assert shown["review"] == "extracted"
     assert shown["replaces"] == target["id"]
     assert shown["status"] == "pending"
 

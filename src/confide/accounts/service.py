@@ -195,7 +195,7 @@ class AccountService:
                 )
             )
             s.flush()  # the user row must exist before its session row
-            new = self._new_session(s, user_id, username, client_label, now)
+            new = self.open_session(s, user_id, username, client_label, now)
             self._record(s, "account.created", user_id, {"session_id": new.identity.session_id})
             if self._consents is not None:
                 self._consents.record(s, user_id, "memory", memory)
@@ -260,13 +260,15 @@ class AccountService:
                 if fresh is not None:
                     fresh.password_hash = self._hasher.hash(password)
             self._limiter.reset(s, "login-account", username)
-            new = self._new_session(s, user.id, user.username, client_label, now)
+            new = self.open_session(s, user.id, user.username, client_label, now)
             self._record(s, "account.logged_in", user.id, {"session_id": new.identity.session_id})
             return new
 
-    def _new_session(
+    def open_session(
         self, s: Session, user_id: str, username: str, client_label: str | None, now: datetime
     ) -> NewSession:
+        """A new session for ``user_id`` inside the caller's transaction (sign-up, log-in,
+        cancelling a deletion, importing an account)."""
         token = secrets.token_urlsafe(32)  # 256 bits
         session_id = new_id()
         expires = now + timedelta(days=self._settings.session_ttl_days)
@@ -481,7 +483,7 @@ class AccountService:
             fresh.deletion_requested_at = None
             fresh.deletion_due_at = None
             self._limiter.reset(s, "login-account", username)
-            new = self._new_session(s, user.id, user.username, client_label, now)
+            new = self.open_session(s, user.id, user.username, client_label, now)
             receipt_id = ErasureRepo(s).latest_deletion_receipt(user.id)
             self._record(
                 s,

@@ -89,6 +89,9 @@ class MemoryView:
     updated_at: datetime
     replaces: str | None = None
     through_seq: int | None = None
+    # Why a pending item waits: "extracted" (review mode) or "source_deleted" (some of the
+    # messages it came from were deleted; approve to keep it as it is, reject to drop it).
+    review: str | None = None
 
     def __repr__(self) -> str:
         return f"MemoryView(id={self.id!r}, kind={self.kind!r}, text=<hidden>)"
@@ -212,6 +215,7 @@ class MemoryService:
             text=self._vault.open_text(user_id, "memory_items", "text_ct", row.id, row.text_ct),
             sources=list(detail.get("sources", [])),
             event_date=date.fromisoformat(event_date) if event_date else None,
+            review=(detail.get("review") or "extracted") if row.status == "pending" else None,
             version=row.version,
             created_at=as_utc(row.created_at),
             updated_at=as_utc(row.updated_at),

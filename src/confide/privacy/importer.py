@@ -402,7 +402,7 @@ class ImportService:
         _insert(s, MemoryVersion, versions)
         self._privacy_rows(s, doc, ids, user_id)
         # Signed in exactly as sign-up signs in (AccountService's own session maker).
-        new = self._accounts._new_session(s, user_id, username, client_label, now)
+        new = self._accounts.open_session(s, user_id, username, client_label, now)
         counts = {
             "companions": len(companions),
             "conversations": len(conversations),

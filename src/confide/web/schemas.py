@@ -346,6 +346,11 @@ class MemoryOut(BaseModel):
     replaces: str | None = Field(
         description="For a pending item: the memory whose text approving it would replace."
     )
+    review: str | None = Field(
+        default=None,
+        description="For a pending item, why it waits: `extracted` (review mode) or "
+        "`source_deleted` (some messages it came from were deleted).",
+    )
 
     @classmethod
     def fields_of(cls, m: MemoryView) -> dict[str, Any]:
@@ -364,6 +369,7 @@ class MemoryOut(BaseModel):
             "created_at": m.created_at,
             "updated_at": m.updated_at,
             "replaces": m.replaces,
+            "review": m.review,
         }
 
     @classmethod

@@ -18,7 +18,7 @@ from confide.chat.conversations import ConversationsErased
 from confide.errors import ConfirmationRequired
 from confide.privacy.erasure import DeletionReceipt
 from confide.web.deps import SESSION_COOKIE, ClientDep, IdentityDep, ServicesDep
-from confide.web.routes.auth import _issue, _label
+from confide.web.routes.auth import client_label, issue_session
 from confide.web.schemas import TokenOut
 
 router = APIRouter(prefix="/api", tags=["erasure"])
@@ -108,9 +108,9 @@ def cancel_account_deletion(
         username=body.username,
         password=body.password,
         client=client,
-        client_label=_label(request),
+        client_label=client_label(request),
     )
-    return _issue(response, services, new)
+    return issue_session(response, services, new)
 
 
 @router.delete("/conversations", response_model=ConversationsErasedOut)

@@ -18,12 +18,12 @@ from confide.web.schemas import (
 router = APIRouter(prefix="/api", tags=["accounts"])
 
 
-def _label(request: Request) -> str | None:
+def client_label(request: Request) -> str | None:
     agent = request.headers.get("user-agent")
     return agent[:200] if agent else None
 
 
-def _issue(response: Response, services: ServicesDep, new: NewSession) -> TokenOut:
+def issue_session(response: Response, services: ServicesDep, new: NewSession) -> TokenOut:
     response.set_cookie(
         SESSION_COOKIE,
         new.token,
@@ -51,10 +51,10 @@ def sign_up(
         password=body.password,
         date_of_birth=body.date_of_birth,
         client=client,
-        client_label=_label(request),
+        client_label=client_label(request),
         memory=body.memory,
     )
-    return _issue(response, services, new)
+    return issue_session(response, services, new)
 
 
 @router.post("/auth/login", response_model=TokenOut)
@@ -62,9 +62,12 @@ def log_in(
     body: LoginIn, request: Request, response: Response, services: ServicesDep, client: ClientDep
 ) -> TokenOut:
     new = services.accounts.log_in(
-        username=body.username, password=body.password, client=client, client_label=_label(request)
+        username=body.username,
+        password=body.password,
+        client=client,
+        client_label=client_label(request),
     )
-    return _issue(response, services, new)
+    return issue_session(response, services, new)
 
 
 @router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)

@@ -16,7 +16,7 @@ from starlette.formparsers import MultiPartException, MultiPartParser
 from confide.errors import InvalidInput
 from confide.privacy.export import ExportView
 from confide.web.deps import ClientDep, IdentityDep, ServicesDep
-from confide.web.routes.auth import _issue, _label
+from confide.web.routes.auth import client_label, issue_session
 from confide.web.schemas import TokenOut
 
 router = APIRouter(prefix="/api", tags=["export"])
@@ -175,8 +175,8 @@ async def import_account(
             password=password,
             client=client,
             actor="user",
-            client_label=_label(request),
+            client_label=client_label(request),
         )
     )
-    token = _issue(response, services, result.session)
+    token = issue_session(response, services, result.session)
     return ImportOut(**token.model_dump(), imported=result.counts)
