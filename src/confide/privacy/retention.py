@@ -1,7 +1,7 @@
 """Retention (promise P10): one job applies the policy of every data class.
 
 Threat handled: data kept longer than it is needed. Each class has a documented retention
-(docs/settings.md, docs/privacy.md); this job, run by ``confide serve`` every
+(docs/privacy.md, docs/settings.md); this job, run by ``confide serve`` every
 ``retention_interval_s`` and by ``confide retention run``, removes what is past it:
 
 - closed accounts past their grace period: crypto-shredded (if not yet) and purged;
