@@ -54,7 +54,7 @@ from confide.ids import new_id
 from confide.memory.embed import pack
 from confide.memory.service import MemoryService
 from confide.privacy.audit import AuditLog
-from confide.privacy.export import (
+from confide.privacy.export_format import (
     ARCHIVE_MEMBERS,
     EXPORT_FORMAT,
     SCHEMA_VERSION,
