@@ -115,7 +115,11 @@ def test_keystore_destroy_makes_key_unrecoverable(tmp_path: Path, key_db: Databa
     store = KeyStore(key_db, ring)
     store.create("u1")
     store.create("u2")
-    store.destroy("u1")
+    assert store.destroy("u1") is True
+    # A second destroy (another node's retention job racing) reports that it did nothing,
+    # so the erasure is recorded once.
+    assert KeyStore(key_db, ring).destroy("u1") is False
+    assert store.destroy("nobody") is False
     with pytest.raises(NotFound):
         store.get("u1")
     with pytest.raises(NotFound):

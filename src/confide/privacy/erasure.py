@@ -376,10 +376,11 @@ class ErasureService:
 
     def _shred(self, user_id: str, now: datetime, actor: Actor) -> None:
         """Destroy the data key (one key-store row), then record a tombstone and the entry."""
-        self._keys.destroy(user_id, now=now)
+        destroyed = self._keys.destroy(user_id, now=now)
         self._forget(user_id)
-        append_tombstone(self._settings.resolved_tombstone_file, user_id, now)
-        self._audit.record(actor=actor, action="account.shredded", subject_user_id=user_id)
+        if destroyed:  # once, even when two nodes' retention jobs race
+            append_tombstone(self._settings.resolved_tombstone_file, user_id, now)
+            self._audit.record(actor=actor, action="account.shredded", subject_user_id=user_id)
 
     def purge_user(self, user_id: str, now: datetime | None = None) -> bool:
         """Purge one closed account if its key is destroyed or its grace period is over;
@@ -396,6 +397,8 @@ class ErasureService:
                 return False
             self._shred(user_id, now, "system")
         rows = purge_user_rows(self._db, user_id)
+        if rows == 0:  # another node purged it first
+            return False
         self._audit.record(
             actor="system",
             action="account.purged",

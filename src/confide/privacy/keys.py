@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from confide.errors import ConfigurationError, DecryptionError, NotFound
 from confide.privacy import crypto
@@ -263,14 +263,22 @@ class KeyStore:
         with self._lock:
             self._cache.pop(user_id, None)
 
-    def destroy(self, user_id: str, *, now: datetime | None = None) -> None:
-        """Crypto-shred: the wrapped key is overwritten; a tombstone row remains."""
+    def destroy(self, user_id: str, *, now: datetime | None = None) -> bool:
+        """Crypto-shred: the wrapped key is overwritten; a tombstone row remains.
+
+        True if this call destroyed a live key; False if there was none or it was already
+        destroyed (another node got there first), so callers record the erasure once.
+        """
         self.forget(user_id)
         with self._db.transaction() as s:
-            row = s.get(DataKeyRow, user_id)
-            if row is not None:
-                row.wrapped_key = None
-                row.destroyed_at = now or datetime.now(UTC)
+            done = s.execute(
+                update(DataKeyRow)
+                .where(DataKeyRow.user_id == user_id, DataKeyRow.wrapped_key.is_not(None))
+                .values(wrapped_key=None, destroyed_at=now or datetime.now(UTC))
+            )
+            destroyed = bool(getattr(done, "rowcount", 0))
+        self.forget(user_id)
+        return destroyed
 
     def rewrap_all(self, new_master: MasterKey) -> int:
         """Re-wrap every live data key under ``new_master`` in one transaction."""
