@@ -11,13 +11,17 @@ from contextlib import asynccontextmanager
 
 import anyio
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from confide import __version__
 from confide.llm.factory import build_provider
+from confide.privacy import crypto
 from confide.services import Services, build_services
 from confide.settings import Settings
+from confide.web import pages
+from confide.web.csrf import CsrfGuard
 from confide.web.errors import error_body, install_error_handlers
 from confide.web.routes import (
     account,
@@ -207,7 +211,12 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
         lifespan=lifespan,
     )
     app.state.services = services
-    install_error_handlers(app)
+    app.state.csrf = CsrfGuard(
+        crypto.derive_subkey(services.keys.master.current().key, "csrf"),
+        secure_cookie=settings.is_https,
+    )
+    app.state.templates = pages.templates()
+    install_error_handlers(app, html_page=pages.error_page)
     for module in (
         meta,
         auth,
@@ -221,6 +230,8 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
         rights,
     ):
         app.include_router(module.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
     app.add_middleware(
         _BodyLimit,
         max_bytes=settings.max_body_bytes,

@@ -10,6 +10,7 @@ from fastapi import Depends, Request
 from confide.accounts.service import Identity
 from confide.errors import AuthenticationFailed, Forbidden
 from confide.services import Services
+from confide.web.csrf import CSRF_HEADER, CsrfGuard
 
 __all__ = [
     "SESSION_COOKIE",
@@ -62,13 +63,22 @@ def get_identity(request: Request) -> Identity:
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         raise AuthenticationFailed("not signed in")
-    if request.method not in _SAFE_METHODS:
-        # Cookie sessions are SameSite=Strict; refuse cross-site requests that carry one anyway.
-        origin = request.headers.get("origin")
-        expected = services.settings.public_url or str(request.base_url)
-        if origin and origin.rstrip("/") != expected.rstrip("/"):
-            raise Forbidden("cross-site request refused", code="cross_site_request")
-    return services.accounts.authenticate(token)
+    who = services.accounts.authenticate(token)
+    if request.method not in _SAFE_METHODS and not _is_same_site(request, who, services):
+        raise Forbidden("cross-site request refused", code="cross_site_request")
+    return who
+
+
+def _is_same_site(request: Request, who: Identity, services: Services) -> bool:
+    """A state-changing request carrying the session cookie must prove it comes from our own
+    pages: a valid CSRF token header (chat.js sends one), or an Origin header naming this
+    server. Cookie sessions are SameSite=Strict too; this holds where that is not enough."""
+    guard: CsrfGuard = request.app.state.csrf
+    if guard.is_valid_for_session(who.session_id, request.headers.get(CSRF_HEADER)):
+        return True
+    origin = request.headers.get("origin")
+    expected = services.settings.public_url or str(request.base_url)
+    return bool(origin) and str(origin).rstrip("/") == expected.rstrip("/")
 
 
 IdentityDep = Annotated[Identity, Depends(get_identity)]

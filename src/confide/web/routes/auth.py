@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response, status
 
 from confide.accounts.service import NewSession
+from confide.settings import Settings
 from confide.web.deps import SESSION_COOKIE, ClientDep, IdentityDep, ServicesDep
 from confide.web.schemas import (
     LoginIn,
@@ -23,16 +24,21 @@ def client_label(request: Request) -> str | None:
     return agent[:200] if agent else None
 
 
-def issue_session(response: Response, services: ServicesDep, new: NewSession) -> TokenOut:
+def set_session_cookie(response: Response, settings: Settings, new: NewSession) -> None:
+    """The browser's session: HttpOnly, SameSite=Strict, Secure when served over HTTPS."""
     response.set_cookie(
         SESSION_COOKIE,
         new.token,
-        max_age=services.settings.session_ttl_days * 86400,
+        max_age=settings.session_ttl_days * 86400,
         httponly=True,
         samesite="strict",
-        secure=services.settings.is_https,
+        secure=settings.is_https,
         path="/",
     )
+
+
+def issue_session(response: Response, services: ServicesDep, new: NewSession) -> TokenOut:
+    set_session_cookie(response, services.settings, new)
     return TokenOut(
         token=new.token,
         expires_at=new.expires_at,
