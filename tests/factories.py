@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
+import uvicorn
 from starlette.testclient import TestClient
 
 from confide.app import create_app
@@ -137,3 +144,49 @@ def make_env(data_dir: Path, *, provider: FakeProvider | None = None, **override
     services = make_services(settings, provider=provider, clock=clock)
     client = TestClient(create_app(settings, services=services))
     return Env(settings, services, provider, clock, client)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(settings: Settings, services: Services) -> tuple[str, Callable[[], None]]:
+    """Serve ``create_app`` on a free loopback port (uvicorn in a thread) and wait until it
+    answers: (its URL, a function that stops it). The caller closes ``services``."""
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(settings, services=services),
+            host="127.0.0.1",
+            port=port,
+            log_config=None,
+            lifespan="off",
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            httpx.get(url + "/healthz", timeout=1)
+            break
+        except httpx.TransportError:
+            time.sleep(0.05)
+
+    def stop() -> None:
+        server.should_exit = True
+        thread.join(timeout=5)
+
+    return url, stop
+
+
+@contextmanager
+def running(settings: Settings, services: Services) -> Iterator[str]:
+    """A live server for the duration of the block; yields its URL."""
+    url, stop = start_server(settings, services)
+    try:
+        yield url
+    finally:
+        stop()

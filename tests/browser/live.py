@@ -3,21 +3,17 @@ screenshot script: real SQLite files, the fake provider, everything else as in p
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
-import uvicorn
 from sqlalchemy import func, select
 
-from confide.app import create_app
 from confide.llm.fake import FakeProvider
 from confide.services import Services
 from confide.storage.tables import Message, User
+from tests import factories
 from tests.factories import make_services, make_settings
 
 
@@ -26,8 +22,7 @@ class LiveServer:
     url: str
     services: Services
     provider: FakeProvider
-    _server: uvicorn.Server
-    _thread: threading.Thread
+    _stop: Callable[[], None]
 
     @property
     def host(self) -> str:
@@ -42,15 +37,8 @@ class LiveServer:
             return list(s.scalars(select(Message.status).order_by(Message.seq)).all())
 
     def stop(self) -> None:
-        self._server.should_exit = True
-        self._thread.join(timeout=5)
+        self._stop()
         self.services.close()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def start_server(
@@ -60,23 +48,5 @@ def start_server(
     settings = make_settings(data_dir, embeddings="off", **overrides)
     provider = provider or FakeProvider(piece_delay_s=0.05)
     services = make_services(settings, provider=provider)
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(settings, services=services),
-            host="127.0.0.1",
-            port=port,
-            log_config=None,
-            lifespan="off",
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            httpx.get(url + "/healthz", timeout=1)
-            break
-        except httpx.TransportError:
-            time.sleep(0.05)
-    return LiveServer(url, services, provider, server, thread)
+    url, stop = factories.start_server(settings, services)
+    return LiveServer(url, services, provider, stop)

@@ -4,20 +4,14 @@ from __future__ import annotations
 
 import base64
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
-import uvicorn
 from typer.testing import CliRunner
 
-from confide.app import create_app
 from confide.cli import app
-from tests.factories import PASSWORD, make_services, make_settings
+from tests.factories import PASSWORD, free_port, make_services, make_settings, running
 
 runner = CliRunner()
 
@@ -171,12 +165,6 @@ def test_cli_db_upgrade_idempotent(cli_env: Path) -> None:
         assert result.exit_code == 0, result.output
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def live_server(tmp_path: Path) -> Iterator[str]:
     settings = make_settings(tmp_path / "srv")
@@ -188,28 +176,8 @@ def live_server(tmp_path: Path) -> Iterator[str]:
         date_of_birth=__import__("datetime").date(1985, 6, 1),
         client="t",
     )
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(settings, services=services),
-            host="127.0.0.1",
-            port=port,
-            log_config=None,
-            lifespan="off",
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            httpx.get(url + "/healthz", timeout=1)
-            break
-        except httpx.TransportError:
-            time.sleep(0.05)
-    yield url
-    server.should_exit = True
-    thread.join(timeout=5)
+    with running(settings, services) as url:
+        yield url
     services.close()
 
 
@@ -235,7 +203,7 @@ def test_cli_chat_wrong_password_one_line(live_server: str) -> None:
 
 
 def test_cli_chat_unreachable_server_one_line() -> None:
-    port = _free_port()
+    port = free_port()
     result = runner.invoke(
         app,
         ["chat", "--url", f"http://127.0.0.1:{port}", "--username", "x", "--password-stdin"],

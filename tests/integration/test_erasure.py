@@ -8,10 +8,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
-import socket
 import stat
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -20,11 +17,9 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from sqlalchemy import event, func, select
 from typer.testing import CliRunner
 
-from confide.app import create_app
 from confide.cli import app
 from confide.errors import Conflict, NotFound
 from confide.ids import new_id
@@ -32,7 +27,7 @@ from confide.privacy.erasure import DeletionReceipt, read_tombstones
 from confide.services import Services
 from confide.storage.repositories import ConversationRepo
 from confide.storage.tables import Conversation, DataKeyRow, Message, User
-from tests.factories import PASSWORD, Env, make_services, make_settings
+from tests.factories import PASSWORD, Env, make_services, make_settings, running
 from tests.factories import User as ApiUser
 
 runner = CliRunner()
@@ -577,35 +572,9 @@ def server(tmp_path: Path) -> Iterator[Server]:
                 s, user_id, conv.id, "user", text, now=services.clock(), model=None
             )
     services.memory.create(user_id, mira.id, kind="fact", text="Frank keeps bees")
-    port = _free_port()
-    srv = uvicorn.Server(
-        uvicorn.Config(
-            create_app(settings, services=services),
-            host="127.0.0.1",
-            port=port,
-            log_config=None,
-            lifespan="off",
-        )
-    )
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            httpx.get(url + "/healthz", timeout=1)
-            break
-        except httpx.TransportError:
-            time.sleep(0.05)
-    yield Server(url, services, user_id, mira.id, conv.id)
-    srv.should_exit = True
-    thread.join(timeout=5)
+    with running(settings, services) as url:
+        yield Server(url, services, user_id, mira.id, conv.id)
     services.close()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_cli_erase_message_and_conversation(server: Server) -> None:

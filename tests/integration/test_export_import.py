@@ -13,22 +13,16 @@ import datetime
 import io
 import json
 import re
-import socket
-import threading
-import time
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import fastjsonschema
-import httpx
 import pytest
-import uvicorn
 from sqlalchemy import event, func, select
 from typer.testing import CliRunner
 
-from confide.app import create_app
 from confide.cli import app as cli_app
 from confide.errors import Conflict
 from confide.ids import new_id
@@ -50,7 +44,7 @@ from confide.storage.tables import (
     User as UserRow,
 )
 from tests.conftest import CANARY_PREFIX
-from tests.factories import PASSWORD, Env, User, make_services, make_settings
+from tests.factories import PASSWORD, Env, User, make_services, make_settings, running
 
 runner = CliRunner()
 HEX_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -847,12 +841,6 @@ def test_cli_import_creates_the_account_as_operator(
     assert "is not a file" in missing.output
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[tuple[str, Services]]:
     settings = make_settings(tmp_path / "srv", embeddings="off")
@@ -867,28 +855,8 @@ def server(tmp_path: Path) -> Iterator[tuple[str, Services]]:
     services.accounts.log_out(new.identity)
     mira = services.companions.create_from_starter(new.identity.user_id, "mira")
     services.conversations.create(new.identity.user_id, mira.id, "first", user_name="frank")
-    port = _free_port()
-    srv = uvicorn.Server(
-        uvicorn.Config(
-            create_app(settings, services=services),
-            host="127.0.0.1",
-            port=port,
-            log_config=None,
-            lifespan="off",
-        )
-    )
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            httpx.get(url + "/healthz", timeout=1)
-            break
-        except httpx.TransportError:
-            time.sleep(0.05)
-    yield url, services
-    srv.should_exit = True
-    thread.join(timeout=5)
+    with running(settings, services) as url:
+        yield url, services
     services.close()
 
 

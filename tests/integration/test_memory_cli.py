@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import datetime
 import json
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,16 +12,14 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from typer.testing import CliRunner
 
 from confide import cli
-from confide.app import create_app
 from confide.cli import app
 from confide.errors import NotFound
 from confide.services import Services
 from tests.conftest import CANARY_PREFIX
-from tests.factories import PASSWORD, make_services, make_settings
+from tests.factories import PASSWORD, free_port, make_services, make_settings, running
 
 runner = CliRunner()
 MISSING_ID = "0" * 32
@@ -57,12 +52,6 @@ class Server:
         return view.id
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[Server]:
     # Lexical recall only: the CLI is under test here, and the server shares its stderr.
@@ -79,28 +68,8 @@ def server(tmp_path: Path) -> Iterator[Server]:
     services.accounts.log_out(new.identity)
     mira = services.companions.create_from_starter(user_id, "mira")
     sol = services.companions.create_from_starter(user_id, "sol")
-    port = _free_port()
-    srv = uvicorn.Server(
-        uvicorn.Config(
-            create_app(settings, services=services),
-            host="127.0.0.1",
-            port=port,
-            log_config=None,
-            lifespan="off",
-        )
-    )
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            httpx.get(url + "/healthz", timeout=1)
-            break
-        except httpx.TransportError:
-            time.sleep(0.05)
-    yield Server(url, services, user_id, mira.id, sol.id)
-    srv.should_exit = True
-    thread.join(timeout=5)
+    with running(settings, services) as url:
+        yield Server(url, services, user_id, mira.id, sol.id)
     services.close()
 
 
@@ -398,7 +367,7 @@ def test_unreachable_server_one_line() -> None:
             "list",
             "frank",
             "--url",
-            f"http://127.0.0.1:{_free_port()}",
+            f"http://127.0.0.1:{free_port()}",
             "--password-stdin",
         ],
         input="pw\n",

@@ -8,27 +8,21 @@ from __future__ import annotations
 
 import datetime
 import json
-import socket
-import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
-import uvicorn
 from typer.testing import CliRunner
 
-from confide.app import create_app
 from confide.cli import app
 from confide.clock import utcnow
 from confide.errors import Conflict, InvalidInput, NotFound
 from confide.services import Services
 from tests.conftest import CANARY_PREFIX
-from tests.factories import PASSWORD, Env, User, make_services, make_settings
+from tests.factories import PASSWORD, Env, User, make_services, make_settings, running
 
 runner = CliRunner()
 MISSING_ID = "0" * 32
@@ -340,12 +334,6 @@ class Server:
         )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[Server]:
     settings = make_settings(tmp_path / "srv", embeddings="off")
@@ -358,28 +346,8 @@ def server(tmp_path: Path) -> Iterator[Server]:
         client="t",
     )
     services.accounts.log_out(new.identity)
-    port = _free_port()
-    srv = uvicorn.Server(
-        uvicorn.Config(
-            create_app(settings, services=services),
-            host="127.0.0.1",
-            port=port,
-            log_config=None,
-            lifespan="off",
-        )
-    )
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            httpx.get(url + "/healthz", timeout=1)
-            break
-        except httpx.TransportError:
-            time.sleep(0.05)
-    yield Server(url, services, new.identity.user_id)
-    srv.should_exit = True
-    thread.join(timeout=5)
+    with running(settings, services) as url:
+        yield Server(url, services, new.identity.user_id)
     services.close()
 
 
