@@ -206,11 +206,37 @@ class AccountService:
         self, *, username: str, password: str, client: str, client_label: str | None = None
     ) -> NewSession:
         now = self._clock()
-        st = self._settings
         username = username.strip().lower()
+        user = self._verified_user(username, password, client, now, audit_failure=True)
+        if user.status == "deleting":
+            # Only someone who knows the password learns this; they may cancel instead.
+            raise AuthenticationFailed(
+                "this account is being deleted; cancel the deletion to sign in again",
+                code="account_deleting",
+            )
+        if user.status != "active":
+            self._count_failure(username, user, now)
+            raise AuthenticationFailed("wrong username or password")
+        with self._db.transaction() as s:
+            if self._hasher.check_needs_rehash(user.password_hash):
+                fresh = UserRepo(s).get(user.id)
+                if fresh is not None:
+                    fresh.password_hash = self._hasher.hash(password)
+            self._limiter.reset(s, "login-account", username)
+            new = self.open_session(s, user.id, user.username, client_label, now)
+            self._record(s, "account.logged_in", user.id, {"session_id": new.identity.session_id})
+            return new
+
+    def _verified_user(
+        self, username: str, password: str, client: str, now: datetime, *, audit_failure: bool
+    ) -> User:
+        """The user whose password this is, checked under the log-in limits (shared by log-in
+        and cancelling a deletion, so neither is a side door for guessing). Unknown usernames
+        are as slow as known ones. A failure spends the account's budget and raises."""
+        st = self._settings
         if len(password) > MAX_PASSWORD_CHARS:
             raise AuthenticationFailed("wrong username or password")
-        # Counted in their own transaction so a failed log-in still spends budget.
+        # Counted in their own transaction so a failed attempt still spends budget.
         with self._db.transaction() as s:
             self._limiter.check(
                 s,
@@ -235,34 +261,24 @@ class AccountService:
             ok = self._hasher.verify(user.password_hash if user else self._dummy_hash, password)
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             ok = False
-        if ok and user is not None and user.status == "deleting":
-            # Only someone who knows the password learns this; they may cancel instead.
-            raise AuthenticationFailed(
-                "this account is being deleted; cancel the deletion to sign in again",
-                code="account_deleting",
-            )
-        if not ok or user is None or user.status != "active":
-            with self._db.transaction() as s:
-                if user is not None:
-                    self._record(s, "account.login_failed", user.id, {})
-                self._limiter.hit(
-                    s,
-                    "login-account",
-                    username,
-                    limit=st.login_max_failures_per_account + 1,
-                    window_s=st.login_window_s,
-                    now=now,
-                )
+        if not ok or user is None:
+            self._count_failure(username, user if audit_failure else None, now)
             raise AuthenticationFailed("wrong username or password")
+        return user
+
+    def _count_failure(self, username: str, user: User | None, now: datetime) -> None:
+        """Spend one of the account's failed-log-in budget (and audit it when ``user``)."""
         with self._db.transaction() as s:
-            if self._hasher.check_needs_rehash(user.password_hash):
-                fresh = UserRepo(s).get(user.id)
-                if fresh is not None:
-                    fresh.password_hash = self._hasher.hash(password)
-            self._limiter.reset(s, "login-account", username)
-            new = self.open_session(s, user.id, user.username, client_label, now)
-            self._record(s, "account.logged_in", user.id, {"session_id": new.identity.session_id})
-            return new
+            if user is not None:
+                self._record(s, "account.login_failed", user.id, {})
+            self._limiter.hit(
+                s,
+                "login-account",
+                username,
+                limit=self._settings.login_max_failures_per_account + 1,
+                window_s=self._settings.login_window_s,
+                now=now,
+            )
 
     def open_session(
         self, s: Session, user_id: str, username: str, client_label: str | None, now: datetime
@@ -421,45 +437,8 @@ class AccountService:
         has been destroyed it is too late: nothing could be read again.
         """
         now = self._clock()
-        st = self._settings
         username = username.strip().lower()
-        if len(password) > MAX_PASSWORD_CHARS:
-            raise AuthenticationFailed("wrong username or password")
-        with self._db.transaction() as s:
-            self._limiter.check(
-                s,
-                "login-account",
-                username,
-                limit=st.login_max_failures_per_account,
-                window_s=st.login_window_s,
-                now=now,
-            )
-            self._limiter.hit(
-                s,
-                "login-client",
-                client,
-                limit=st.login_max_attempts_per_client,
-                window_s=st.login_window_s,
-                now=now,
-            )
-        with self._db.reader() as s:
-            user = UserRepo(s).by_username(username)
-        ok = False
-        try:
-            ok = self._hasher.verify(user.password_hash if user else self._dummy_hash, password)
-        except (VerifyMismatchError, VerificationError, InvalidHashError):
-            ok = False
-        if not ok or user is None:
-            with self._db.transaction() as s:
-                self._limiter.hit(
-                    s,
-                    "login-account",
-                    username,
-                    limit=st.login_max_failures_per_account + 1,
-                    window_s=st.login_window_s,
-                    now=now,
-                )
-            raise AuthenticationFailed("wrong username or password")
+        user = self._verified_user(username, password, client, now, audit_failure=False)
         if user.status != "deleting":
             raise Conflict("this account is not being deleted", code="not_deleting")
         due = user.deletion_due_at
