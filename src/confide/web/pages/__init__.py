@@ -1,0 +1,17 @@
+"""The web app's pages, one module per area; ``router`` serves them all.
+
+``common`` holds what every page shares (rendering, the signed-in user, CSRF on forms).
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from confide.web.pages import account, chat, companions, memory, privacy, settings
+from confide.web.pages.common import STATIC_DIR, TEMPLATE_DIR, error_page, templates
+
+__all__ = ["STATIC_DIR", "TEMPLATE_DIR", "error_page", "router", "templates"]
+
+router = APIRouter(include_in_schema=False)
+for _area in (account, companions, chat, memory, privacy, settings):
+    router.include_router(_area.router)

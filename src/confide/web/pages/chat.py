@@ -1,0 +1,85 @@
+"""A conversation: its messages, sending (streamed by ``static/chat.js``, or a plain form post
+without JavaScript), and deleting a message."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from confide.accounts.service import Identity
+from confide.errors import ConfideError
+from confide.web.deps import ServicesDep, get_services
+from confide.web.pages.common import FormUserDep, ViewerDep, render, see_other, to_login
+
+router = APIRouter(include_in_schema=False)
+_CHAT_PAGE_SIZE = 100
+
+
+# --- chat --------------------------------------------------------------------------------------
+def _chat_page(
+    request: Request,
+    who: Identity,
+    conversation_id: str,
+    *,
+    before: int | None = None,
+    status: int = 200,
+    error: ConfideError | None = None,
+    draft: str = "",
+) -> HTMLResponse:
+    services = get_services(request)
+    conversation = services.conversations.get(who.user_id, conversation_id)
+    companion = services.companions.get(who.user_id, conversation.companion_id)
+    page = services.conversations.messages(
+        who.user_id, conversation_id, before=before, limit=_CHAT_PAGE_SIZE
+    )
+    return render(
+        request,
+        "chat.html",
+        who=who,
+        status=status,
+        conversation=conversation,
+        companion=companion,
+        messages=page.items,
+        older=page.next_before,
+        error=error,
+        draft=draft,
+        max_chars=services.settings.max_message_chars,
+    )
+
+
+@router.get("/chat/{conversation_id}", response_class=HTMLResponse)
+def chat_page(
+    conversation_id: str, request: Request, who: ViewerDep, before: int | None = None
+) -> Response:
+    if who is None:
+        return to_login()
+    return _chat_page(request, who, conversation_id, before=before)
+
+
+@router.post("/chat/{conversation_id}/send")
+async def chat_send(
+    conversation_id: str,
+    request: Request,
+    who: FormUserDep,
+    services: ServicesDep,
+    content: Annotated[str, Form(max_length=64_000)] = "",
+) -> Response:
+    """The send form without JavaScript: the whole reply, then back to the conversation."""
+    try:
+        await services.chat.complete_turn(who.user_id, who.username, conversation_id, content)
+    except ConfideError as exc:
+        # A message that was refused is offered again; one that was stored is on the page.
+        draft = content if exc.status < 500 else ""
+        return await run_in_threadpool(
+            _chat_page, request, who, conversation_id, status=exc.status, error=exc, draft=draft
+        )
+    return see_other(f"/chat/{conversation_id}#latest")
+
+
+@router.post("/messages/{message_id}/delete")
+def message_delete(message_id: str, who: FormUserDep, services: ServicesDep) -> Response:
+    erased = services.erasure.delete_message(who.user_id, message_id)
+    return see_other(f"/chat/{erased.conversation_id}")
