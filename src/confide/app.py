@@ -30,6 +30,7 @@ from confide.web.routes import (
     companions,
     conversations,
     exports,
+    instance,
     memory,
     meta,
     privacy,
@@ -189,6 +190,7 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
             asyncio.create_task(
                 _every(settings.retention_interval_s, wired.retention.run, "retention")
             ),
+            asyncio.create_task(_every(settings.instance_sync_s, wired.instance.sync, "instance")),
         ]
         try:
             yield
@@ -211,6 +213,7 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
         lifespan=lifespan,
     )
     app.state.services = services
+    services.instance.sync()  # the owner's model choice, before anything warms a model up
     app.state.csrf = CsrfGuard(
         crypto.derive_subkey(services.keys.master.current().key, "csrf"),
         secure_cookie=settings.is_https,
@@ -228,6 +231,7 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
         account,
         exports,
         rights,
+        instance,
     ):
         app.include_router(module.router)
     app.include_router(pages.router)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from confide.accounts.instance import InstanceSettings
 from confide.accounts.ratelimit import RateLimiter
 from confide.accounts.service import AccountService
 from confide.chat.conversations import ConversationService
@@ -66,6 +67,7 @@ class Services:
     retention: RetentionService
     policy: PolicyService
     rights: RightsService
+    instance: InstanceSettings
 
     def close(self) -> None:
         self.db.dispose()
@@ -127,6 +129,7 @@ def build_services(
         max_attempts=settings.memory_job_max_attempts,
         idle_before_s=settings.memory_idle_before_extract_s,
     )
+    instance = InstanceSettings(settings, db, clock, audit, provider)
     accounts = AccountService(
         settings,
         db,
@@ -137,6 +140,7 @@ def build_services(
         on_sign_out=forget_user,
         audit=audit,
         consents=consents,
+        instance=instance,
     )
     companions = CompanionService(db, vault, clock, on_delete=forget_user)
     conversations = ConversationService(db, vault, companions, clock, history, memory)
@@ -173,6 +177,7 @@ def build_services(
         retention=retention,
         policy=policy,
         rights=rights,
+        instance=instance,
         settings=settings,
         db=db,
         key_db=key_db,

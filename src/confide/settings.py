@@ -13,13 +13,16 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["Settings", "default_data_dir"]
+__all__ = ["MIN_AGE_FLOOR", "Settings", "default_data_dir"]
 
 
 def default_data_dir() -> Path:
     """``$XDG_DATA_HOME/confide``, i.e. ``~/.local/share/confide`` by default."""
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(base) / "confide"
+
+
+MIN_AGE_FLOOR = 13  # no instance may admit anyone younger (COPPA, GDPR art. 8's lowest age)
 
 
 class Settings(BaseSettings):
@@ -64,7 +67,11 @@ class Settings(BaseSettings):
     remote_max_retries: int = Field(default=3, ge=0, le=10)
 
     # --- accounts ------------------------------------------------------------------------
-    min_age: int = Field(default=18)
+    min_age: int = Field(default=18)  # the instance owner may change it from the web app
+    # The first account created becomes the instance owner (may change the minimum age and the
+    # model from the web app). Default: only when the server listens on loopback (personal).
+    first_user_is_owner: bool | None = None
+    instance_sync_s: float = Field(default=30.0, gt=0)  # apply the owner's model choice
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_kib: int = Field(default=65536, ge=8)
     argon2_parallelism: int = Field(default=4, ge=1)
@@ -105,8 +112,8 @@ class Settings(BaseSettings):
     @field_validator("min_age")
     @classmethod
     def _min_age_allowed(cls, value: int) -> int:
-        if value < 13:
-            raise ValueError("min_age must be at least 13")
+        if value < MIN_AGE_FLOOR:
+            raise ValueError(f"min_age must be at least {MIN_AGE_FLOOR}")
         return value
 
     @model_validator(mode="after")
@@ -141,6 +148,12 @@ class Settings(BaseSettings):
     @property
     def resolved_model_dir(self) -> Path:
         return self.model_dir or self.data_dir / "models"
+
+    @property
+    def first_user_is_owner_resolved(self) -> bool:
+        if self.first_user_is_owner is not None:
+            return self.first_user_is_owner
+        return self.host in {"127.0.0.1", "::1", "localhost"}
 
     @property
     def is_https(self) -> bool:

@@ -25,6 +25,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from confide.accounts.instance import InstanceSettings
 from confide.accounts.ratelimit import RateLimiter
 from confide.clock import Clock, as_utc
 from confide.errors import (
@@ -103,7 +104,9 @@ class AccountService:
         on_sign_out: Callable[[str], None] = lambda user_id: None,
         audit: AuditLog | None = None,
         consents: ConsentLedger | None = None,
+        instance: InstanceSettings | None = None,
     ) -> None:
+        self._instance = instance  # the owner's minimum age; the first account's ownership
         self._consents = consents
         self._on_sign_out = on_sign_out  # drops the user's cached plaintext
         self._audit = audit
@@ -122,6 +125,10 @@ class AccountService:
         self._dummy_hash = self._hasher.hash(secrets.token_urlsafe(16))
 
     # --- sign-up ----------------------------------------------------------------------
+    def min_age(self) -> int:
+        """The minimum age for new accounts in force now (the instance owner may change it)."""
+        return self._instance.min_age() if self._instance else self._settings.min_age
+
     def sign_up(
         self,
         *,
@@ -139,9 +146,10 @@ class AccountService:
         # The age gate runs first: a refused minor leaves no trace (no row, no counter, no log).
         if date_of_birth > now.date():
             raise InvalidInput("date_of_birth is in the future")
-        if age_on(date_of_birth, now.date()) < self._settings.min_age:
+        min_age = self.min_age()
+        if age_on(date_of_birth, now.date()) < min_age:
             raise AgeRequirementNotMet(
-                f"you must be at least {self._settings.min_age} years old to use this service"
+                f"you must be at least {min_age} years old to use this service"
             )
         username = normalise_username(username)
         check_password_strength(password, username)
@@ -180,20 +188,21 @@ class AccountService:
             if users.username_taken(username):
                 raise Conflict("that username is taken", code="username_taken")
             self._keys.create(user_id, now=now)
-            users.add(
-                User(
-                    id=user_id,
-                    username=username,
-                    email_ct=self._vault.seal(user_id, "users", "email_ct", user_id, email),
-                    date_of_birth_ct=self._vault.seal(
-                        user_id, "users", "date_of_birth_ct", user_id, date_of_birth.isoformat()
-                    ),
-                    password_hash=password_hash,
-                    status="active",
-                    created_at=now,
-                    password_changed_at=now,
-                )
+            user = User(
+                id=user_id,
+                username=username,
+                email_ct=self._vault.seal(user_id, "users", "email_ct", user_id, email),
+                date_of_birth_ct=self._vault.seal(
+                    user_id, "users", "date_of_birth_ct", user_id, date_of_birth.isoformat()
+                ),
+                password_hash=password_hash,
+                status="active",
+                created_at=now,
+                password_changed_at=now,
             )
+            if self._instance is not None:
+                self._instance.first_user_becomes_owner(s, user)
+            users.add(user)
             s.flush()  # the user row must exist before its session row
             new = self.open_session(s, user_id, username, client_label, now)
             self._record(s, "account.created", user_id, {"session_id": new.identity.session_id})

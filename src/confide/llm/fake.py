@@ -34,7 +34,9 @@ class FakeProvider:
         fail_after_pieces: int | None = None,
         remote: bool = False,
         structured: Callable[[Sequence[ChatMessage], Mapping[str, Any]], str] | None = None,
+        model: str = "fake-model",
     ) -> None:
+        self._model = model
         self._reply = reply
         self._structured = structured
         self._context_size = context_size
@@ -52,7 +54,7 @@ class FakeProvider:
 
     @property
     def model(self) -> str:
-        return "fake-model"
+        return self._model
 
     @property
     def is_remote(self) -> bool:

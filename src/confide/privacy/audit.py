@@ -90,6 +90,10 @@ ACTIONS = (
     "backup.restored",
     # policy versions, data-rights requests, nominee, training exports (P6)
     "policy.published",
+    "owner.granted",
+    "owner.revoked",
+    "instance.min_age_changed",
+    "instance.model_changed",
     "policy.acknowledged",
     "rights_request.filed",
     "rights_request.withdrawn",

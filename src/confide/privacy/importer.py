@@ -285,9 +285,10 @@ class ImportService:
         dob = date.fromisoformat(doc["profile"]["date_of_birth"])
         if dob > now.date():
             raise InvalidInput("the export's date of birth is in the future")
-        if age_on(dob, now.date()) < st.min_age:
+        min_age = self._accounts.min_age()
+        if age_on(dob, now.date()) < min_age:
             raise AgeRequirementNotMet(
-                f"you must be at least {st.min_age} years old to use this service"
+                f"you must be at least {min_age} years old to use this service"
             )
         username = normalise_username(username)
         check_password_strength(password, username)

@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -42,6 +43,7 @@ __all__ = [
     "MessageEmbedding",
     "Nominee",
     "PolicyAck",
+    "InstanceSetting",
     "PolicyVersion",
     "RateLimitCounter",
     "ReplySources",
@@ -81,6 +83,8 @@ class User(Base):
     deletion_due_at: Mapped[datetime | None] = mapped_column(
         DateTime(timezone=True), nullable=True, index=True
     )
+    # The instance owner may change the instance's settings (``InstanceSettings``).
+    is_owner: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class SessionRow(Base):
@@ -328,6 +332,16 @@ class ExportJob(Base):
     expires_at: Mapped[datetime | None] = mapped_column(
         DateTime(timezone=True), nullable=True, index=True
     )
+
+
+class InstanceSetting(Base):
+    """A setting of the whole instance changed by its owner at run time (not user data)."""
+
+    __tablename__ = "instance_settings"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class PolicyVersion(Base):

@@ -36,7 +36,7 @@ def signup_form(request: Request, who: ViewerDep, services: ServicesDep) -> Resp
     if who is not None:
         return see_other("/companions")
     return pre_session_form(
-        request, "signup.html", form={}, min_age=services.settings.min_age, error=None
+        request, "signup.html", form={}, min_age=services.accounts.min_age(), error=None
     )
 
 
@@ -71,7 +71,7 @@ def signup_submit(
             "signup.html",
             status=exc.status,
             form=form,
-            min_age=services.settings.min_age,
+            min_age=services.accounts.min_age(),
             error=exc,
         )
     response = see_other("/companions")
