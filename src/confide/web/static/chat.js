@@ -1,6 +1,8 @@
-// Streams a companion's reply into the chat page. Without this file the send form still works
-// (a plain POST that waits for the whole reply). Loaded from this server only (CSP script-src
-// 'self'); talks only to this server's JSON API, with the page's CSRF token.
+// Streams a companion's reply into the chat page, and opens "why did you say that?" in place.
+// Without this file the send form still works (a plain POST that waits for the whole reply) and
+// each reply's "why" link opens its own page. Loaded from this server only (CSP script-src
+// 'self'); talks only to this server's JSON API, with the page's CSRF token. Every piece of
+// message or memory text is set with textContent, never parsed as HTML.
 "use strict";
 
 (function () {
@@ -15,6 +17,7 @@
   const status = document.getElementById("chat-status");
   const csrfToken = form.querySelector("input[name=csrf_token]").value;
   const url = "/api/conversations/" + encodeURIComponent(form.dataset.conversationId) + "/messages";
+  const companionName = form.dataset.companionName || "The companion";
   let controller = null;
 
   function cloneTemplate(id) {
@@ -30,11 +33,25 @@
   }
 
   function finishMessage(item, message) {
+    // The stored message: its id, its text as kept, and its tools (why, delete).
+    if (item.dataset.messageId) {
+      return;
+    }
+    const id = encodeURIComponent(message.id);
     item.dataset.messageId = message.id;
+    item.id = "m-" + message.id;
     item.querySelector(".message-text").textContent = message.content;
+    const tools = cloneTemplate("tools-template");
+    if (item.classList.contains("from-companion")) {
+      const why = cloneTemplate("why-template");
+      why.href = "/messages/" + id + "/why";
+      why.dataset.messageId = message.id;
+      tools.appendChild(why);
+    }
     const del = cloneTemplate("delete-template");
-    del.action = "/messages/" + encodeURIComponent(message.id) + "/delete";
-    item.appendChild(del);
+    del.action = "/messages/" + id + "/delete";
+    tools.appendChild(del);
+    item.appendChild(tools);
   }
 
   function markStopped(item) {
@@ -67,12 +84,12 @@
     return { name: name, data: data.length ? JSON.parse(data.join("\n")) : {} };
   }
 
-  async function errorMessage(response) {
+  async function errorMessage(response, fallback) {
     try {
       const body = await response.json();
       return body.error.message;
     } catch (e) {
-      return "the message could not be sent (" + response.status + ")";
+      return (fallback || "the message could not be sent") + " (" + response.status + ")";
     }
   }
 
@@ -96,6 +113,7 @@
 
   function handleEvent(event, state) {
     if (event.name === "user_message") {
+      state.userSeq = event.data.seq;
       finishMessage(state.userItem, event.data);
       state.replyItem = addMessage("companion", "");
       state.replyText = "";
@@ -117,9 +135,74 @@
     }
   }
 
+  function sleep(ms) {
+    return new Promise(function (resolve) { setTimeout(resolve, ms); });
+  }
+
+  async function latestMessages() {
+    try {
+      const response = await fetch(url + "?limit=20", {
+        credentials: "same-origin",
+        headers: { "Accept": "application/json" },
+      });
+      return response.ok ? (await response.json()).items : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function isOnPage(message) {
+    return Array.prototype.some.call(list.querySelectorAll("li[data-message-id]"), function (li) {
+      return li.dataset.messageId === message.id;
+    });
+  }
+
+  async function recoverStopped(state, text) {
+    // A stopped reply is kept by the server (status "interrupted") once it notices the closed
+    // connection; ask for the latest messages until it is there, to learn the ids of the kept
+    // messages and give them their Delete and "why" controls without a reload.
+    const wantsReply = Boolean(state.replyItem && state.replyText);
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const items = await latestMessages();
+      if (items) {
+        if (!state.userItem.dataset.messageId) {
+          const mine = items.filter(function (m) {
+            return m.sender === "user" && m.content === text && !isOnPage(m);
+          }).pop();
+          if (mine) {
+            state.userSeq = mine.seq;
+            finishMessage(state.userItem, mine);
+          }
+        }
+        if (!wantsReply) {
+          if (state.userItem.dataset.messageId || attempt >= 3) {
+            return;
+          }
+        } else if (state.userSeq !== null) {
+          const reply = items.find(function (m) {
+            return m.sender === "companion" && m.status === "interrupted" &&
+              m.seq > state.userSeq && !isOnPage(m);
+          });
+          if (reply) {
+            finishMessage(state.replyItem, reply);
+            return;
+          }
+        }
+      }
+      await sleep(250);
+    }
+  }
+
   async function send(text) {
     controller = new AbortController();
-    const state = { userItem: addMessage("user", text), replyItem: null, replyText: "", done: false };
+    const state = {
+      userItem: addMessage("user", text),
+      userSeq: null,
+      replyItem: null,
+      replyText: "",
+      done: false,
+    };
+    let stopped = false;
     setBusy(true);
     status.textContent = "Sending…";
     try {
@@ -143,6 +226,7 @@
       await readStream(response, state);
     } catch (err) {
       if (err.name === "AbortError") {
+        stopped = true;
         if (state.replyItem && state.replyText) {
           markStopped(state.replyItem);
           status.textContent = "Stopped. What was written so far is kept.";
@@ -159,7 +243,142 @@
       controller = null;
       setBusy(false);
     }
+    if (stopped) {
+      await recoverStopped(state, text);
+    }
   }
+
+  // --- why did you say that? -----------------------------------------------------------------
+  function element(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) {
+      node.className = className;
+    }
+    if (text !== undefined) {
+      node.textContent = text;
+    }
+    return node;
+  }
+
+  function link(href, text) {
+    const a = element("a", "", text);
+    a.href = href;
+    return a;
+  }
+
+  function when(iso) {
+    const date = new Date(iso);
+    return isNaN(date) ? "" : date.toISOString().slice(0, 16).replace("T", " ") + " UTC";
+  }
+
+  function excerpt(text, max) {
+    return text.length > max ? text.slice(0, max - 1) + "…" : text;
+  }
+
+  const KINDS = {
+    fact: "Fact",
+    preference: "Preference",
+    event: "Event",
+    relationship: "Relationship",
+    summary: "Summary",
+  };
+
+  function renderSources(panel, sources, pageUrl) {
+    panel.textContent = "";
+    const memories = sources.memories || [];
+    const messages = sources.messages || [];
+    if (!memories.length && !messages.length && !sources.summary) {
+      panel.appendChild(element("p", "", "This reply used no memories and no earlier messages" +
+        (sources.deleted_memories ? " that still exist." : ".")));
+    }
+    if (memories.length || sources.deleted_memories) {
+      panel.appendChild(element("h3", "", "Memories it used (" + memories.length + ")"));
+      const ul = element("ul", "why-list");
+      for (const m of memories) {
+        const li = element("li", "why-memory");
+        li.appendChild(element("span", "badge", KINDS[m.kind] || m.kind));
+        li.appendChild(element("span", "why-text", m.text));
+        li.appendChild(link("/memory/" + encodeURIComponent(m.id), "See or change this memory"));
+        ul.appendChild(li);
+      }
+      if (memories.length) {
+        panel.appendChild(ul);
+      }
+      if (sources.deleted_memories) {
+        const one = sources.deleted_memories === 1;
+        panel.appendChild(element("p", "meta", sources.deleted_memories +
+          (one ? " memory it used has" : " memories it used have") + " been deleted since."));
+      }
+    }
+    if (sources.summary) {
+      panel.appendChild(element("h3", "", "Summary of the conversation it used"));
+      panel.appendChild(element("p", "why-text", sources.summary.text));
+    }
+    if (messages.length) {
+      panel.appendChild(element("h3", "", "Earlier messages it used (" + messages.length + ")"));
+      const ul = element("ul", "why-list");
+      for (const m of messages) {
+        const li = element("li", "why-source-message");
+        li.appendChild(element("span", "sender", m.ai_generated ? companionName : "You"));
+        if (m.ai_generated) {
+          li.appendChild(document.createTextNode(" "));
+          li.appendChild(element("span", "badge ai-label", "AI-generated"));
+        }
+        li.appendChild(document.createTextNode(", " + when(m.created_at)));
+        li.appendChild(element("span", "why-text", excerpt(m.content, 300)));
+        li.appendChild(link("/chat/" + encodeURIComponent(m.conversation_id) + "#m-" +
+          encodeURIComponent(m.id), "Open in its conversation"));
+        ul.appendChild(li);
+      }
+      panel.appendChild(ul);
+    }
+    const more = element("p");
+    more.appendChild(link(pageUrl, "Open this on its own page"));
+    panel.appendChild(more);
+  }
+
+  async function toggleWhy(whyLink) {
+    const item = whyLink.closest("li.message");
+    const existing = item.querySelector(".why-panel");
+    if (existing) {
+      existing.hidden = !existing.hidden;
+      whyLink.setAttribute("aria-expanded", String(!existing.hidden));
+      return;
+    }
+    const id = whyLink.dataset.messageId;
+    const panel = element("div", "why-panel", "Loading what this reply used…");
+    panel.id = "why-" + id;
+    panel.setAttribute("role", "region");
+    panel.setAttribute("aria-label", "Why " + companionName + " said that");
+    panel.setAttribute("aria-live", "polite");
+    item.appendChild(panel);
+    whyLink.setAttribute("aria-controls", panel.id);
+    whyLink.setAttribute("aria-expanded", "true");
+    try {
+      const response = await fetch("/api/messages/" + encodeURIComponent(id) + "/sources", {
+        credentials: "same-origin",
+        headers: { "Accept": "application/json" },
+      });
+      if (!response.ok) {
+        throw new Error(await errorMessage(response, "the server did not answer"));
+      }
+      renderSources(panel, await response.json(), whyLink.href);
+    } catch (err) {
+      panel.textContent = "";
+      panel.appendChild(element("p", "error", "Could not load this: " + err.message + ". "));
+      panel.lastChild.appendChild(link(whyLink.href, "Open it on its own page"));
+    }
+  }
+
+  list.addEventListener("click", function (event) {
+    const whyLink = event.target.closest("a.why-link");
+    if (!whyLink || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey ||
+        event.altKey) {
+      return;
+    }
+    event.preventDefault();
+    toggleWhy(whyLink);
+  });
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
