@@ -74,7 +74,7 @@ class _BodyLimit:
         max_bytes = self.per_path.get(scope.get("path", ""), self.max_bytes)
         for name, value in scope.get("headers", []):
             if name == b"content-length" and value.isdigit() and int(value) > max_bytes:
-                await _reject_413(send, max_bytes)
+                await _reject_413(scope, send, max_bytes)
                 return
         seen = 0
 
@@ -90,7 +90,7 @@ class _BodyLimit:
         try:
             await self.app(scope, limited, send)
         except _TooLarge:
-            await _reject_413(send, max_bytes)
+            await _reject_413(scope, send, max_bytes)
 
 
 class _TooLarge(StarletteHTTPException):
@@ -100,18 +100,42 @@ class _TooLarge(StarletteHTTPException):
         super().__init__(413, f"request body must be at most {max_bytes} bytes")
 
 
-async def _reject_413(send: Send, max_bytes: int) -> None:
+_TOO_LARGE_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Too large · confide</title><link rel="stylesheet" href="/static/app.css"></head>
+<body><main id="main"><h1>Too large</h1>
+<p class="error" role="alert">What you sent is larger than this server accepts
+(at most {limit}). Nothing was saved.</p>
+<p><a href="/">Back to the start page</a></p></main></body></html>
+"""
+
+
+def _wants_page(scope: Scope) -> bool:
+    """A browser form post (not the JSON API) gets a page, like every other page error."""
+    if scope.get("path", "").startswith("/api/"):
+        return False
+    accept = dict(scope.get("headers", [])).get(b"accept", b"")
+    return b"text/html" in accept
+
+
+async def _reject_413(scope: Scope, send: Send, max_bytes: int) -> None:
     import json
 
-    body = json.dumps(
-        error_body("payload_too_large", f"request body must be at most {max_bytes} bytes")
-    ).encode()
+    message = f"request body must be at most {max_bytes} bytes"
+    if _wants_page(scope):
+        limit = f"{max_bytes / (1024 * 1024):.0f} MiB" if max_bytes >= 1024 * 1024 else message
+        body = _TOO_LARGE_PAGE.format(limit=limit).encode()
+        content_type = b"text/html; charset=utf-8"
+    else:
+        body = json.dumps(error_body("payload_too_large", message)).encode()
+        content_type = b"application/json"
     await send(
         {
             "type": "http.response.start",
             "status": 413,
             # Security headers are added by the outer _Headers middleware, once.
-            "headers": [(b"content-type", b"application/json")],
+            "headers": [(b"content-type", content_type), (b"cache-control", b"no-store")],
         }
     )
     await send({"type": "http.response.body", "body": body})

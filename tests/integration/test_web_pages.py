@@ -4,6 +4,7 @@ journeys in a real Chromium are in tests/browser)."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -123,3 +124,20 @@ def test_api_cookie_session_needs_csrf_header_or_own_origin(env: Env) -> None:
 
 def test_api_bearer_clients_need_no_csrf_token(env: Env, alice: User) -> None:
     assert alice.post("/api/companions/from-starter", json={"starter": "mira"}).status_code == 201
+
+
+def test_pages_form_post_over_the_body_limit_gets_a_page_not_json(env_factory: Any) -> None:
+    env = env_factory(max_body_bytes=4096)
+    token = form_token(env.client.get("/signup", headers=HTML).text)
+    big = {"username": "alice", "csrf_token": token, "email": "x" * 8000}
+    r = env.client.post("/signup", data=big, headers=HTML)
+    assert r.status_code == 413
+    assert r.headers["content-type"].startswith("text/html")
+    assert "Nothing was saved." in r.text
+    assert "x" * 100 not in r.text
+    assert "script-src 'self'" in r.headers["content-security-policy"]
+    # The API keeps its JSON error.
+    api = env.client.post("/api/auth/login", content=b"{" + b" " * 8000 + b"}", headers=HTML)
+    assert api.status_code == 413
+    assert api.json()["error"]["code"] == "payload_too_large"
+    assert users(env) == 0
