@@ -16,6 +16,7 @@ from confide.web.pages.common import (
     ViewerDep,
     csrf_refused,
     guard,
+    password_form_sign_in,
     pre_session_form,
     render,
     see_other,
@@ -102,19 +103,16 @@ def login_submit(
     password: Annotated[str, Form(max_length=2048)] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    if not guard(request).is_valid_pre_session(request, csrf_token):
-        raise csrf_refused()
-    try:
-        new = services.accounts.log_in(
-            username=username, password=password, client=client, client_label=client_label(request)
-        )
-    except ConfideError as exc:
-        return pre_session_form(
-            request, "login.html", status=exc.status, username=username, error=exc
-        )
-    response = see_other("/companions")
-    set_session_cookie(response, services.settings, new)
-    return response
+    return password_form_sign_in(
+        request,
+        csrf_token,
+        "login.html",
+        username,
+        lambda label: services.accounts.log_in(
+            username=username, password=password, client=client, client_label=label
+        ),
+        then="/companions",
+    )
 
 
 @router.post("/logout")

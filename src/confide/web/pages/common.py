@@ -16,6 +16,7 @@ Threats handled:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -25,10 +26,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from confide import __version__
-from confide.accounts.service import Identity
+from confide.accounts.service import Identity, NewSession
 from confide.errors import AuthenticationFailed, ConfideError, Forbidden
 from confide.web.csrf import CsrfGuard
 from confide.web.deps import SESSION_COOKIE, get_services
+from confide.web.routes.auth import client_label, set_session_cookie
 
 __all__ = [
     "STATIC_DIR",
@@ -40,6 +42,7 @@ __all__ = [
     "form_identity",
     "guard",
     "page_identity",
+    "password_form_sign_in",
     "pre_session_form",
     "render",
     "see_other",
@@ -194,4 +197,26 @@ def pre_session_form(
     )
     if is_new:
         csrf.set_seed_cookie(response, seed)
+    return response
+
+
+def password_form_sign_in(
+    request: Request,
+    csrf_token: str,
+    template: str,
+    username: str,
+    attempt: Callable[[str | None], NewSession],
+    then: str,
+) -> Response:
+    """A username-and-password form that signs the browser in (log-in, cancelling a deletion):
+    the pre-session CSRF check, then ``attempt(client_label)``; on failure the form again with
+    the username kept (never the password), on success the session cookie and a redirect."""
+    if not guard(request).is_valid_pre_session(request, csrf_token):
+        raise csrf_refused()
+    try:
+        new = attempt(client_label(request))
+    except ConfideError as exc:
+        return pre_session_form(request, template, status=exc.status, username=username, error=exc)
+    response = see_other(then)
+    set_session_cookie(response, get_services(request).settings, new)
     return response

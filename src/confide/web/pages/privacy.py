@@ -35,14 +35,12 @@ from confide.web.deps import SESSION_COOKIE, ClientDep, ServicesDep
 from confide.web.pages.common import (
     FormUserDep,
     ViewerDep,
-    csrf_refused,
-    guard,
+    password_form_sign_in,
     pre_session_form,
     render,
     see_other,
     to_login,
 )
-from confide.web.routes.auth import client_label, set_session_cookie
 from confide.web.routes.privacy import PURPOSE_WORDS, privacy_summary
 
 router = APIRouter(include_in_schema=False)
@@ -458,22 +456,16 @@ def cancel_deletion_submit(
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     """During the grace period: the account comes back as it was, and this browser signs in."""
-    if not guard(request).is_valid_pre_session(request, csrf_token):
-        raise csrf_refused()
-    try:
-        new = services.accounts.cancel_deletion(
-            username=username,
-            password=password,
-            client=client,
-            client_label=client_label(request),
-        )
-    except ConfideError as exc:
-        return pre_session_form(
-            request, "privacy_cancel.html", status=exc.status, username=username, error=exc
-        )
-    response = see_other("/privacy?done=deletion_cancelled")
-    set_session_cookie(response, services.settings, new)
-    return response
+    return password_form_sign_in(
+        request,
+        csrf_token,
+        "privacy_cancel.html",
+        username,
+        lambda label: services.accounts.cancel_deletion(
+            username=username, password=password, client=client, client_label=label
+        ),
+        then="/privacy?done=deletion_cancelled",
+    )
 
 
 # --- sessions ----------------------------------------------------------------------------------
