@@ -332,52 +332,35 @@ def erase_confirm(
 
 
 @router.post("/privacy/erase/conversations")
-def erase_conversations(
-    request: Request,
-    who: FormUserDep,
-    services: ServicesDep,
-    companion: Annotated[str, Form(max_length=64)] = "",
-    confirm: Annotated[str, Form(max_length=10)] = "",
-) -> Response:
-    """All conversations, or all of one companion's (their messages, and the memories drawn
-    only from them; see ErasureService.delete_conversations)."""
-    companion_id = companion or None
-    if not _confirmed(confirm):
-        return _erase_form(
-            request,
-            who,
-            services,
-            "conversations",
-            companion_id,
-            status=422,
-            error=InvalidInput(CONFIRM_MISSING),
-        )
-    erased = services.erasure.delete_conversations(who.user_id, companion_id=companion_id)
-    n = len(erased.conversation_ids)
-    return see_other(f"/privacy?done=conversations_deleted&n={n}#erase")
-
-
 @router.post("/privacy/erase/memories")
-def erase_memories(
+def erase_scope(
     request: Request,
     who: FormUserDep,
     services: ServicesDep,
     companion: Annotated[str, Form(max_length=64)] = "",
     confirm: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
+    """All conversations or all memories, or all of one companion's. Deleting conversations
+    takes their messages and the memories drawn only from them (see
+    ErasureService.delete_conversations)."""
+    scope = request.url.path.rsplit("/", 1)[1]
     companion_id = companion or None
     if not _confirmed(confirm):
         return _erase_form(
             request,
             who,
             services,
-            "memories",
+            scope,
             companion_id,
             status=422,
             error=InvalidInput(CONFIRM_MISSING),
         )
-    n = services.erasure.delete_memories(who.user_id, companion_id=companion_id)
-    return see_other(f"/privacy?done=memories_deleted&n={n}#erase")
+    if scope == "conversations":
+        erased = services.erasure.delete_conversations(who.user_id, companion_id=companion_id)
+        n = len(erased.conversation_ids)
+    else:
+        n = services.erasure.delete_memories(who.user_id, companion_id=companion_id)
+    return see_other(f"/privacy?done={scope}_deleted&n={n}#erase")
 
 
 # --- erasure: the account ----------------------------------------------------------------------
