@@ -17,7 +17,7 @@ from PIL.PngImagePlugin import PngInfo
 
 from confide.companions.cards import MAX_CARD_BYTES
 from tests.factories import Env
-from tests.integration.test_web_pages import HTML, form_token, signed_in
+from tests.integration.test_web_pages import HTML, form_token, sign_up_as, signed_in
 
 PROFILE = {
     "name": "Juniper",
@@ -118,20 +118,7 @@ def png_card(card: dict[str, Any]) -> bytes:
 
 def second_user(env: Env) -> None:
     """Log the client out and sign up as bob (the client then carries bob's cookie)."""
-    env.client.cookies.clear()
-    r = env.client.post(
-        "/signup",
-        data={
-            "username": "bob",
-            "email": "bob@example.org",
-            "password": "correct horse battery staple",
-            "date_of_birth": "1985-01-01",
-            "memory": "on",
-            "csrf_token": form_token(env.client.get("/signup", headers=HTML).text),
-        },
-        follow_redirects=False,
-    )
-    assert r.status_code == 303, r.text
+    sign_up_as(env, "bob")
 
 
 def text_of(page: str) -> str:

@@ -35,7 +35,15 @@ def signup_form(env: Env, **fields: str) -> dict[str, str]:
 
 def signed_in(env: Env) -> str:
     """Sign up through the form; returns the session's CSRF token."""
-    r = env.client.post("/signup", data=signup_form(env), follow_redirects=False)
+    return sign_up_as(env, "alice")
+
+
+def sign_up_as(env: Env, username: str) -> str:
+    """Forget the client's session, sign up as ``username`` through the form (the client then
+    carries that user's cookie); returns the new session's CSRF token."""
+    env.client.cookies.clear()
+    data = signup_form(env, username=username, email=f"{username}@example.org")
+    r = env.client.post("/signup", data=data, follow_redirects=False)
     assert r.status_code == 303, r.text
     return form_token(env.client.get("/companions", headers=HTML).text)
 

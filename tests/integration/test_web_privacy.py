@@ -21,7 +21,7 @@ from confide.privacy.audit import Checkpoint
 from confide.storage.tables import User as UserRow
 from confide.web.pages.privacy import countdown
 from tests.factories import PASSWORD, Env, User
-from tests.integration.test_web_pages import HTML, form_token, signed_in
+from tests.integration.test_web_pages import HTML, form_token, sign_up_as, signed_in
 
 SAID = "I love sailing at dawn near Brightwater"
 
@@ -101,19 +101,7 @@ def test_privacy_page_names_a_remote_provider(env_factory: Callable[..., Env]) -
 
 def test_privacy_page_shows_only_own_data(env: Env, alice: User) -> None:
     alice.say(alice.conversation(), "bob must never see this")
-    env.client.cookies.clear()
-    r = env.client.post(
-        "/signup",
-        data={
-            "username": "bob",
-            "email": "bob@example.org",
-            "password": PASSWORD,
-            "date_of_birth": "1990-05-17",
-            "memory": "on",
-            "csrf_token": form_token(env.client.get("/signup", headers=HTML).text),
-        },
-    )
-    assert r.status_code == 200
+    sign_up_as(env, "bob")
     page = env.client.get("/privacy", headers=HTML).text
     assert count_of(page, "Messages") == 0
     assert count_of(page, "Sign-in sessions") == 1
@@ -202,18 +190,7 @@ def test_privacy_export_while_one_is_prepared_is_a_message(env: Env) -> None:
 def test_privacy_export_of_another_user_not_found(env: Env, alice: User) -> None:
     other = alice.post("/api/exports").json()["id"]
     env.services.exports.run_pending()
-    env.client.cookies.clear()
-    r = env.client.post(
-        "/signup",
-        data={
-            "username": "bob",
-            "email": "bob@example.org",
-            "password": PASSWORD,
-            "date_of_birth": "1990-05-17",
-            "csrf_token": form_token(env.client.get("/signup", headers=HTML).text),
-        },
-    )
-    token = form_token(r.text)
+    token = sign_up_as(env, "bob")
     r = env.client.post(
         f"/privacy/exports/{other}/download",
         data={"csrf_token": token},
@@ -361,18 +338,7 @@ def test_privacy_erase_companion_conversations_needs_confirmation(env: Env) -> N
 def test_privacy_erase_another_users_companion_not_found(env: Env, alice: User) -> None:
     theirs = alice.companion()["id"]
     alice.say(alice.conversation(theirs), "still here")
-    env.client.cookies.clear()
-    r = env.client.post(
-        "/signup",
-        data={
-            "username": "bob",
-            "email": "bob@example.org",
-            "password": PASSWORD,
-            "date_of_birth": "1990-05-17",
-            "csrf_token": form_token(env.client.get("/signup", headers=HTML).text),
-        },
-    )
-    token = form_token(r.text)
+    token = sign_up_as(env, "bob")
     assert (
         env.client.get(f"/privacy/erase/conversations?companion={theirs}", headers=HTML).status_code
         == 404
