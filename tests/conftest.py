@@ -2,6 +2,10 @@
 
 Logs of the whole session are captured at DEBUG level; at the end, the session fails if any
 canary string (tests use ``CANARY_PREFIX``) ever reached a log record (promise P2).
+
+The socket guard (``tests/socket_guard.py``) is installed before any test module is imported:
+a test that opens a connection to anything but loopback fails (promise P7), even when the code
+that tried swallowed the error.
 """
 
 from __future__ import annotations
@@ -13,8 +17,12 @@ from typing import Any
 
 import pytest
 
-from confide.logs import JsonFormatter
-from tests.factories import Env, User, make_env
+from tests import socket_guard
+
+socket_guard.install()  # before confide and its libraries are imported
+
+from confide.logs import JsonFormatter  # noqa: E402
+from tests.factories import Env, User, make_env  # noqa: E402
 
 CANARY_PREFIX = "cnry-7f3a"
 
@@ -45,6 +53,20 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if leaked:
         session.exitstatus = 1
         print(f"\nP2 VIOLATION: {len(leaked)} log records contained canary content")
+    outbound = socket_guard.take_attempts()
+    if outbound:
+        session.exitstatus = 1
+        print(f"\nP7 VIOLATION: outbound connections outside any test: {outbound}")
+
+
+@pytest.fixture(autouse=True)
+def _no_outbound_connections() -> Iterator[None]:
+    """Fail the test if it (or anything it called) tried to reach another machine."""
+    socket_guard.take_attempts()
+    yield
+    tried = socket_guard.take_attempts()
+    if tried:
+        pytest.fail(f"P7: the test tried to reach another machine: {tried}", pytrace=False)
 
 
 @pytest.fixture
