@@ -24,6 +24,7 @@ from confide.web import pages
 from confide.web.csrf import CsrfGuard
 from confide.web.errors import error_body, install_error_handlers
 from confide.web.routes import (
+    access,
     account,
     audit,
     auth,
@@ -34,7 +35,9 @@ from confide.web.routes import (
     memory,
     meta,
     privacy,
+    reports,
     rights,
+    staff,
 )
 
 __all__ = ["create_app"]
@@ -215,6 +218,8 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
                 _every(settings.retention_interval_s, wired.retention.run, "retention")
             ),
             asyncio.create_task(_every(settings.instance_sync_s, wired.instance.sync, "instance")),
+            # Load the PII shield's recognizers now, not on the first message (seconds).
+            asyncio.create_task(anyio.to_thread.run_sync(lambda: wired.outbound.shield)),
         ]
         try:
             yield
@@ -256,6 +261,9 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
         exports,
         rights,
         instance,
+        access,
+        reports,
+        staff,
     ):
         app.include_router(module.router)
     app.include_router(pages.router)

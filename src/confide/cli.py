@@ -831,7 +831,7 @@ def memory_mode(
 
 
 # Command groups kept in their own modules register themselves on ``app`` when imported.
-from confide.commands import data, exports, instance, privacy  # noqa: E402, F401
+from confide.commands import data, exports, instance, privacy, reports, staff  # noqa: E402, F401
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from confide.accounts.instance import InstanceSettings
 from confide.accounts.ratelimit import RateLimiter
 from confide.accounts.service import AccountService
+from confide.accounts.staff import StaffService
 from confide.chat.conversations import ConversationService
 from confide.chat.history import HistoryCache
 from confide.chat.service import ChatService
@@ -19,15 +20,19 @@ from confide.memory.index import IndexCache
 from confide.memory.service import MemoryService
 from confide.memory.worker import MemoryWorker, TurnActivity
 from confide.privacy import crypto
+from confide.privacy.access import AccessService
 from confide.privacy.audit import AuditLog, SigningKey
 from confide.privacy.consent import ConsentLedger
 from confide.privacy.erasure import ErasureService
 from confide.privacy.export import ExportService
 from confide.privacy.importer import ImportService
 from confide.privacy.keys import EnvMasterKey, FileMasterKeyring, KeyStore, MasterKeyProvider
+from confide.privacy.outbound import OutboundPolicy
 from confide.privacy.policy import PolicyService
+from confide.privacy.reports import ReportService
 from confide.privacy.retention import RetentionService
 from confide.privacy.rights import RightsService
+from confide.privacy.safety import Helplines
 from confide.privacy.vault import Vault
 from confide.settings import Settings
 from confide.storage.db import Database
@@ -68,6 +73,11 @@ class Services:
     policy: PolicyService
     rights: RightsService
     instance: InstanceSettings
+    # safety and trust
+    outbound: OutboundPolicy
+    staff: StaffService
+    access: AccessService
+    reports: ReportService
 
     def close(self) -> None:
         self.db.dispose()
@@ -117,6 +127,7 @@ def build_services(
         count_tokens=provider.count_tokens,
     )
     memory.events.subscribe(audit.on_memory_event)
+    outbound = OutboundPolicy(provider, consents)
     activity = TurnActivity()
     worker = MemoryWorker(
         db,
@@ -128,6 +139,7 @@ def build_services(
         consents,
         max_attempts=settings.memory_job_max_attempts,
         idle_before_s=settings.memory_idle_before_extract_s,
+        outbound=outbound.for_user,
     )
     instance = InstanceSettings(settings, db, clock, audit, provider)
     accounts = AccountService(
@@ -156,6 +168,9 @@ def build_services(
         activity=activity,
         audit=audit,
         consents=consents,
+        outbound=outbound,
+        helplines=Helplines.bundled(),
+        default_country=settings.default_country,
         max_message_chars=settings.max_message_chars,
         reply_tokens=settings.max_reply_tokens,
         temperature=settings.temperature,
@@ -170,7 +185,15 @@ def build_services(
     imports = ImportService(settings, db, keys, vault, clock, audit, accounts, memory, limiter)
     retention = RetentionService(settings, db, clock, audit, erasure, exports)
     rights = RightsService(settings, db, vault, clock, audit)
+    # --- safety and trust ---
+    staff = StaffService(settings, db, limiter, clock, audit)
+    access = AccessService(settings, db, vault, clock, audit, conversations, memory)
+    reports = ReportService(settings, db, vault, clock, audit, conversations, erasure)
     return Services(
+        outbound=outbound,
+        staff=staff,
+        access=access,
+        reports=reports,
         erasure=erasure,
         exports=exports,
         imports=imports,

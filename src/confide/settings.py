@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     # model from the web app). Default: only when the server listens on loopback (personal).
     first_user_is_owner: bool | None = None
     instance_sync_s: float = Field(default=30.0, gt=0)  # apply the owner's model choice
+    # Whose helplines a safety card shows a user who has not chosen a country (ISO 3166-1
+    # alpha-2, e.g. IN, US, GB); unset: an international list.
+    default_country: str | None = Field(default=None, pattern=r"^[A-Za-z]{2}$")
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_kib: int = Field(default=65536, ge=8)
     argon2_parallelism: int = Field(default=4, ge=1)

@@ -30,6 +30,7 @@ def test_everything_off_but_the_sign_up_memory_choice(env: Env) -> None:
         "model_improvement": False,
         "analytics": False,
         "marketing": False,
+        "remote_unshielded": False,  # the PII shield is on unless the user turns it off
     }
     r = env.client.post(
         "/api/auth/signup",

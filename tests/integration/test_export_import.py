@@ -414,6 +414,7 @@ def test_round_trip_into_fresh_instance_reproduces_the_users_state(
         "model_improvement": True,
         "analytics": False,
         "marketing": False,
+        "remote_unshielded": False,
     }
     # Dense recall catches up in the background: one embed job per conversation; memory
     # vectors are computed at import when the embedder is installed.

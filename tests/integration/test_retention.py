@@ -165,12 +165,15 @@ def test_every_run_is_audited_with_counts_and_no_subject(env: Env) -> None:
         "rate_limit_counters",
         "audit_details",
         "exports",
+        "abuse_reports",
+        "access_grants_expired",
+        "staff_sessions",
     }
     [entry] = system_entries(env, "retention.run")
     assert entry.actor == "system"
     assert entry.subject_user_id is None
     assert entry.details_ct is None
-    assert entry.object_ref == "a=0,s=0,r=0,d=0,e=0"
+    assert entry.object_ref == "a=0,s=0,r=0,d=0,ab=0,g=0,ss=0,e=0"
 
 
 def test_cli_retention_run_purges_and_prints_counts(tmp_path: Any) -> None:
@@ -192,7 +195,7 @@ def test_cli_retention_run_purges_and_prints_counts(tmp_path: Any) -> None:
     assert result.exit_code == 0, result.output
     assert "accounts_purged: 1" in result.output
     assert "sessions:" in result.output
-    assert "abuse_reports: not applicable" in result.output
+    assert "abuse_reports: 0" in result.output
     result = runner.invoke(app, ["retention", "run", "--data-dir", str(tmp_path / "nothing")])
     assert result.exit_code == 2
     assert result.output.count("confide: ") == 1

@@ -32,6 +32,7 @@ from confide.errors import (
     AgeRequirementNotMet,
     AuthenticationFailed,
     Conflict,
+    Forbidden,
     InvalidInput,
     NotFound,
 )
@@ -45,7 +46,7 @@ from confide.storage.db import Database
 from confide.storage.repositories import ErasureRepo, SessionRepo, UserRepo
 from confide.storage.tables import SessionRow, User
 
-__all__ = ["AccountService", "Identity", "NewSession", "SessionInfo", "age_on"]
+__all__ = ["AccountService", "Identity", "NewSession", "SessionInfo", "age_on", "is_suspended"]
 
 MIN_PASSWORD_CHARS = 10
 MAX_PASSWORD_CHARS = 1024
@@ -226,6 +227,7 @@ class AccountService:
         if user.status != "active":
             self._count_failure(username, user, now)
             raise AuthenticationFailed("wrong username or password")
+        self._refuse_if_suspended(user, now)
         with self._db.transaction() as s:
             if self._hasher.check_needs_rehash(user.password_hash):
                 fresh = UserRepo(s).get(user.id)
@@ -325,7 +327,7 @@ class AccountService:
         with self._db.reader() as s:
             row = SessionRepo(s).by_token_hash(_token_hash(token))
             user = UserRepo(s).get(row.user_id) if row is not None else None
-        if row is None or user is None or user.status != "active":
+        if row is None or user is None or user.status != "active" or is_suspended(user, now):
             raise AuthenticationFailed("not signed in")
         if as_utc(row.expires_at) <= now or as_utc(row.last_seen_at) + idle <= now:
             with self._db.transaction() as s:
@@ -481,6 +483,59 @@ class AccountService:
             )
             return new
 
+    def _refuse_if_suspended(self, user: User, now: datetime) -> None:
+        """A suspended account may not sign in; only someone who knows the password learns
+        why (the reason is on the account's notices, sealed under its key)."""
+        if not is_suspended(user, now):
+            return
+        until = (
+            f"until {as_utc(user.suspended_until):%Y-%m-%d %H:%M} UTC"
+            if user.suspended_until is not None
+            else "until the safety team lifts it"
+        )
+        raise Forbidden(
+            f"this account is suspended {until}; the reason was sent to you with the decision",
+            code="account_suspended",
+        )
+
+    # --- profile: country, date-of-birth correction ---------------------------------------
+    def set_country(self, who: Identity, country: str | None) -> str | None:
+        """The country whose helplines the user's safety cards show (None: the default)."""
+        code = None
+        if country:
+            code = country.strip().upper()
+            if len(code) != 2 or not code.isascii() or not code.isalpha():
+                raise InvalidInput("country must be a two-letter ISO 3166 code, such as IN or US")
+        with self._db.transaction() as s:
+            user = UserRepo(s).get(who.user_id)
+            if user is None:
+                raise AuthenticationFailed("not signed in")
+            if user.country != code:
+                user.country = code
+                self._record(s, "account.country_changed", who.user_id, {"country": code})
+        return code
+
+    def country(self, user_id: str) -> str | None:
+        with self._db.reader() as s:
+            user = UserRepo(s).get(user_id)
+        return user.country if user is not None else None
+
+    def correct_date_of_birth(self, who: Identity, date_of_birth: date) -> bool:
+        """Correct the stored date of birth. Returns False when the corrected date puts the
+        account under the minimum age: the caller must then close and erase it (P12)."""
+        today = self._clock().date()
+        if date_of_birth > today:
+            raise InvalidInput("date_of_birth is in the future")
+        with self._db.transaction() as s:
+            user = UserRepo(s).get(who.user_id)
+            if user is None:
+                raise AuthenticationFailed("not signed in")
+            user.date_of_birth_ct = self._vault.seal(
+                user.id, "users", "date_of_birth_ct", user.id, date_of_birth.isoformat()
+            )
+            self._record(s, "account.dob_corrected", who.user_id, {})
+        return age_on(date_of_birth, today) >= self.min_age()
+
     def profile(self, who: Identity) -> dict[str, str]:
         with self._db.reader() as s:
             user = UserRepo(s).get(who.user_id)
@@ -492,6 +547,12 @@ class AccountService:
             "email": self._vault.open_text(user.id, "users", "email_ct", user.id, user.email_ct),
             "created_at": as_utc(user.created_at).isoformat(),
         }
+
+
+def is_suspended(user: User, now: datetime) -> bool:
+    if user.suspended_at is None:
+        return False
+    return user.suspended_until is None or as_utc(user.suspended_until) > now
 
 
 def normalise_username(username: str) -> str:

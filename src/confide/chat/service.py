@@ -31,26 +31,67 @@ from confide.errors import ConfideError, InvalidInput, ModelUnavailable, NotFoun
 from confide.llm.base import GenerationOptions, Provider
 from confide.memory.service import MemoryService, RecallResult
 from confide.memory.worker import JobKind, MemoryWorker, TurnActivity
+from confide.privacy import safety
 from confide.privacy.audit import AuditLog
 from confide.privacy.consent import ConsentLedger
+from confide.privacy.outbound import OutboundPolicy
+from confide.privacy.shield import ShieldFailed
 from confide.storage.db import Database
-from confide.storage.repositories import CompanionRepo, ConversationRepo, MemoryRepo, MessageRepo
+from confide.storage.repositories import (
+    CompanionRepo,
+    ConversationRepo,
+    MemoryRepo,
+    MessageRepo,
+    UserRepo,
+)
 from confide.storage.tables import Message
 
-__all__ = ["ChatService", "TurnEvent"]
+__all__ = ["ChatService", "TurnEvent", "TurnResult"]
 
 log = logging.getLogger(__name__)
 
 _PAGE = 64
 
+SENSITIVE_WORDS = {
+    "AADHAAR": "an Aadhaar number",
+    "BANK_ACCOUNT": "a bank account number",
+    "CARD": "a card number",
+    "ES_NIE": "a NIE",
+    "ES_NIF": "a NIF",
+    "ES_PASSPORT": "a passport number",
+    "IBAN": "a bank account number (IBAN)",
+    "IN_PASSPORT": "a passport number",
+    "IN_VOTER_ID": "a voter ID number",
+    "PAN": "a PAN",
+    "PASSWORD": "what looks like a password",
+    "UK_DRIVING_LICENCE": "a driving licence number",
+    "UK_NHS": "an NHS number",
+    "UK_NINO": "a National Insurance number",
+    "UK_PASSPORT": "a passport number",
+    "US_ITIN": "a taxpayer ID number",
+    "US_PASSPORT": "a passport number",
+    "US_SSN": "a social security number",
+}
+
 
 @dataclass(frozen=True, slots=True)
 class TurnEvent:
-    kind: Literal["user_message", "delta", "reply", "error"]
+    """``safety`` (a crisis signal: the card with helplines) and ``warning`` (a highly
+    sensitive identifier in the user's message) come right after ``user_message``."""
+
+    kind: Literal["user_message", "safety", "warning", "delta", "reply", "error"]
     data: dict[str, Any] = field(default_factory=dict)
 
     def __repr__(self) -> str:
         return f"TurnEvent(kind={self.kind!r})"
+
+
+@dataclass(frozen=True, slots=True)
+class TurnResult:
+    user_message: MessageView
+    reply: MessageView
+    safety: dict[str, Any] | None = None
+    warning: dict[str, Any] | None = None
 
 
 @dataclass(slots=True)
@@ -59,12 +100,15 @@ class _Prepared:
     conversation_id: str
     user_message: MessageView
     prompt: Prompt
+    provider: Provider
     companion_id: str = ""
     memory_mode: str = "off"
     recalled: RecallResult = field(default_factory=RecallResult)
     summary_id: str | None = None
     summary_through_seq: int = 0
     queued: bool = False  # memory jobs queued for this turn
+    safety: dict[str, Any] | None = None  # the safety card shown for this message
+    warning: dict[str, Any] | None = None  # sensitive identifiers the user just shared
 
 
 class ChatService:
@@ -82,6 +126,9 @@ class ChatService:
         activity: TurnActivity,
         audit: AuditLog,
         consents: ConsentLedger,
+        outbound: OutboundPolicy,
+        helplines: safety.Helplines,
+        default_country: str | None,
         max_message_chars: int,
         reply_tokens: int,
         temperature: float,
@@ -89,6 +136,9 @@ class ChatService:
         memory_prompt_tokens: int,
     ) -> None:
         self._memory = memory
+        self._outbound = outbound
+        self._helplines = helplines
+        self._default_country = default_country
         self._audit = audit
         self._consents = consents
         self._worker = worker
@@ -111,6 +161,48 @@ class ChatService:
     def provider(self) -> Provider:
         return self._provider
 
+    def helplines_for(self, user_id: str, country: str | None = None) -> safety.HelplineSet:
+        """The helplines a safety card shows this user: their country, else the instance's."""
+        if country is None:
+            with self._db.reader() as s:
+                user = UserRepo(s).get(user_id)
+                country = user.country if user is not None else None
+        return self._helplines.for_country(country or self._default_country or None)
+
+    def helpline_countries(self) -> list[tuple[str, str]]:
+        """(code, name) of every country with its own helplines, by name."""
+        found = [
+            (c, self._helplines.for_country(c).country_name) for c in self._helplines.countries()
+        ]
+        return sorted(found, key=lambda item: item[1])
+
+    def safety_card(self, user_id: str, text: str) -> dict[str, Any] | None:
+        """The card a message would bring up (the chat page shows it again beside the
+        message); None without a signal."""
+        signal = safety.detect(text)
+        if signal is None:
+            return None
+        return safety.card(signal, self.helplines_for(user_id))
+
+    def sensitive_warning(self, text: str, message_id: str) -> dict[str, Any] | None:
+        """Warn once, as the message is sent, about a government id, card number, bank
+        account or password in it, and offer to delete the message."""
+        try:
+            kinds = self._outbound.shield.sensitive(text)
+        except ShieldFailed:
+            log.warning("sensitive-identifier check failed")
+            return None
+        if not kinds:
+            return None
+        return {
+            "code": "sensitive_identifier",
+            "kinds": kinds,
+            "message_id": message_id,
+            "message": "Your message contains "
+            + ", ".join(SENSITIVE_WORDS.get(k, k.replace("_", " ").lower()) for k in kinds)
+            + ". It is stored encrypted, but you may want to delete it.",
+        }
+
     # --- steps 1-4: validate, store the user's message, build the prompt ---------------------
     def prepare(self, user_id: str, username: str, conversation_id: str, text: str) -> _Prepared:
         text = text.strip()
@@ -122,6 +214,8 @@ class ChatService:
             conv = ConversationRepo(s).get(user_id, conversation_id)
             if conv is None:
                 raise NotFound("no such conversation")
+            user = UserRepo(s).get(user_id)
+            country = user.country if user is not None else None
             companion = CompanionRepo(s).get(user_id, conv.companion_id)
             memory_mode = companion.memory_mode if companion is not None else "off"
             summary_row = MemoryRepo(s).summary_for(user_id, conversation_id)
@@ -133,17 +227,27 @@ class ChatService:
         summary = self._memory.view(user_id, summary_row) if summary_row is not None else None
         summary_through = conv.summary_through_seq if summary is not None else 0
         summary_text = summary.text if summary is not None else None
+        # A crisis signal brings up helplines and steers the reply (P11). Nothing is sent to
+        # anyone: the card is shown to the user and recorded in their own audit log.
+        signal = safety.detect(text)
+        card = steering = None
+        if signal is not None:
+            helplines = self.helplines_for(user_id, country)
+            card = safety.card(signal, helplines)
+            steering = safety.steering_note(signal, helplines)
         # Refuse a message that cannot fit the window before it is stored (nothing is kept).
         # If it fits only without the running summary, the summary stays out of this turn.
         try:
             build_prompt(
-                PromptInputs(profile, username, text, summary=summary_text),
+                PromptInputs(profile, username, text, summary=summary_text, safety_card=steering),
                 self._provider,
                 reply_tokens=self._reply_tokens,
             )
         except InvalidInput:
             build_prompt(
-                PromptInputs(profile=profile, user_name=username, new_message=text),
+                PromptInputs(
+                    profile=profile, user_name=username, new_message=text, safety_card=steering
+                ),
                 self._provider,
                 reply_tokens=self._reply_tokens,
             )
@@ -159,6 +263,21 @@ class ChatService:
                 s, user_id, conversation_id, "user", text, now=now, model=None
             )
             new_revision = conversations.revision(user_id, conversation_id)
+            if signal is not None and card is not None:
+                self._audit.append(
+                    s,
+                    actor="ai-pipeline",
+                    action="safety.card_shown",
+                    subject_user_id=user_id,
+                    object_ref=row.id,
+                    purpose="crisis_support",
+                    details={
+                        "kind": signal.kind,
+                        "language": signal.language,
+                        "rule": signal.rule,
+                        "country": card["country"],
+                    },
+                )
         user_message = self._conversations.message_view(user_id, row)
         history = self._cache.get(user_id, conversation_id, revision)
         if history is None:
@@ -174,6 +293,7 @@ class ChatService:
             # What the summary covers is in the summary; the rest follows word for word.
             history=[h for h in history if h.seq > summary_through],
             summary=summary_text,
+            safety_card=steering,
         )
         prompt = build_prompt(inputs, self._provider, reply_tokens=self._reply_tokens)
         recalled = RecallResult()
@@ -205,11 +325,15 @@ class ChatService:
             conversation_id,
             user_message,
             prompt,
+            # The PII shield wraps a remote provider; the user's name is replaced too (P7).
+            self._outbound.for_user(user_id, known={username: "PERSON"}),
             companion_id=conv.companion_id,
             memory_mode=memory_mode,
             recalled=recalled,
             summary_id=summary.id if summary is not None else None,
             summary_through_seq=summary_through,
+            safety=card,
+            warning=self.sensitive_warning(text, row.id),
         )
 
     def _recent_history(
@@ -243,11 +367,15 @@ class ChatService:
             self.prepare, user_id, username, conversation_id, text
         )
         yield TurnEvent("user_message", {"message": prepared.user_message})
+        if prepared.safety is not None:
+            yield TurnEvent("safety", prepared.safety)
+        if prepared.warning is not None:
+            yield TurnEvent("warning", prepared.warning)
         options = GenerationOptions(max_tokens=self._reply_tokens, temperature=self._temperature)
         pieces: list[str] = []
         finished = failed = False
         started = time.perf_counter()
-        stream = self._provider.stream(prepared.prompt.messages, options)
+        stream = prepared.provider.stream(prepared.prompt.messages, options)
         self._activity.begin()
         try:
             try:
@@ -416,14 +544,26 @@ class ChatService:
         self, user_id: str, username: str, conversation_id: str, text: str
     ) -> tuple[MessageView, MessageView]:
         """The non-streaming form: (user message, reply) or the turn's error."""
+        result = await self.run_turn(user_id, username, conversation_id, text)
+        return result.user_message, result.reply
+
+    async def run_turn(
+        self, user_id: str, username: str, conversation_id: str, text: str
+    ) -> TurnResult:
+        """The non-streaming form with the safety card and warning, or the turn's error."""
         user_message: MessageView | None = None
+        extra: dict[str, dict[str, Any]] = {}
         async for event in self.turn(user_id, username, conversation_id, text):
             if event.kind == "user_message":
                 user_message = event.data["message"]
+            elif event.kind in ("safety", "warning"):
+                extra[event.kind] = event.data
             elif event.kind == "reply" and user_message is not None:
-                return user_message, event.data["message"]
+                return TurnResult(
+                    user_message, event.data["message"], extra.get("safety"), extra.get("warning")
+                )
             elif event.kind == "error":
-                if event.data["code"] == "empty_reply":
-                    raise ModelUnavailable(event.data["message"], code="empty_reply")
+                if event.data["code"] in ("empty_reply", "pii_shield_failed"):
+                    raise ModelUnavailable(event.data["message"], code=event.data["code"])
                 raise ModelUnavailable(event.data["message"])
         raise ConfideError("the turn ended without a reply")

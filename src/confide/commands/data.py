@@ -205,7 +205,6 @@ def erase_account(
 def retention_run(data_dir: DataDirOpt = None) -> None:
     """Apply every retention rule once and print what was removed."""
     from confide.llm.fake import FakeProvider
-    from confide.privacy.retention import NOT_APPLICABLE
     from confide.services import build_services
 
     settings = load_settings(data_dir)
@@ -217,8 +216,6 @@ def retention_run(data_dir: DataDirOpt = None) -> None:
         services.close()
     for name, count in counts.items():
         _say(f"{name}: {count}")
-    for name, why in NOT_APPLICABLE.items():
-        _say(f"{name}: not applicable ({why})")
 
 
 @contextmanager

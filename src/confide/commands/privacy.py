@@ -34,8 +34,10 @@ from confide.cli import (
     load_settings,
     out,
 )
+from confide.privacy.consent import PURPOSES
 
 if TYPE_CHECKING:
+    from confide.privacy.training import TrainingExporter
     from confide.services import Services
 
 policy_app = typer.Typer(help="Privacy-policy versions (operator).", no_args_is_help=True)
@@ -56,7 +58,6 @@ app.add_typer(training_app, name="training")
 app.add_typer(privacy_app, name="privacy")
 
 REQUEST_KINDS = ("access", "correction", "erasure", "grievance")
-PURPOSES = ("memory", "model_improvement", "analytics", "marketing")
 
 
 def _say(line: str) -> None:
@@ -263,22 +264,46 @@ def training_export(
     dest: Annotated[Path, typer.Argument(help="The JSONL file to create (never overwritten).")],
     data_dir: DataDirOpt = None,
 ) -> None:
-    """Export consenting users' messages as JSONL with lineage, and a manifest beside it."""
-    from confide.privacy.training import TrainingExporter
-
+    """Export consenting users' messages as de-identified JSONL (identifiers replaced, random
+    ids), with a manifest and the operator's lineage file beside it."""
     with _local_services(data_dir) as services:
-        exporter = TrainingExporter(
-            services.db,
-            services.vault,
-            services.consents,
-            services.audit,
-            services.clock,
-            master_key=services.keys.master.current().key,
-        )
-        result = exporter.export(dest)
+        result = _training_exporter(services).export(dest)
     _say(
         f"wrote {result.conversations} conversations ({result.messages} messages from "
-        f"{result.users} users) to {result.path}; manifest {result.manifest}"
+        f"{result.users} users, {result.identifiers_replaced} identifiers replaced) to "
+        f"{result.path}; manifest {result.manifest}; lineage {result.lineage} (keep it "
+        "private: it links the random ids to accounts)"
+    )
+
+
+@training_app.command("affected")
+@handle_errors
+def training_affected(data_dir: DataDirOpt = None) -> None:
+    """Training exports to rebuild: holding data of accounts that withdrew their grant or
+    were erased, or of conversations deleted, since the export."""
+    with _local_services(data_dir) as services:
+        found = _training_exporter(services).affected()
+    if not found:
+        _say("no training export holds data that may no longer be used")
+        return
+    for item in found:
+        _say(
+            f"rebuild {item.export_id} ({item.path}, {item.created_at:%Y-%m-%d %H:%M} UTC): "
+            f"{item.accounts_withdrawn} accounts withdrew, {item.accounts_erased} erased, "
+            f"{item.conversations_deleted} conversations deleted"
+        )
+
+
+def _training_exporter(services: Services) -> TrainingExporter:
+    from confide.privacy.training import TrainingExporter
+
+    return TrainingExporter(
+        services.db,
+        services.vault,
+        services.consents,
+        services.audit,
+        services.clock,
+        shield=services.outbound.shield,
     )
 
 

@@ -14,6 +14,7 @@ import logging
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Literal
 
@@ -94,7 +95,10 @@ class MemoryWorker:
         *,
         max_attempts: int = 5,
         idle_before_s: float = 2.0,
+        outbound: Callable[[str, Mapping[str, str]], Provider] | None = None,
     ) -> None:
+        # Which provider a user's job may call: the PII shield around a remote one (P7).
+        self._outbound = outbound or (lambda user_id, known: provider)
         self._db = db
         self._memory = memory
         self._provider = provider
@@ -324,7 +328,8 @@ class MemoryWorker:
         await anyio.to_thread.run_sync(
             self._audit_model_call, job, "memory_extraction", [m.id for m in offered]
         )
-        candidates = await run_extraction(self._provider, inp, self.stats)
+        provider = self._outbound(job.user_id, {user_name: "PERSON"})
+        candidates = await run_extraction(provider, inp, self.stats)
         if not candidates:
             return
         touched = await anyio.to_thread.run_sync(
@@ -417,7 +422,8 @@ class MemoryWorker:
         await anyio.to_thread.run_sync(
             self._audit_model_call, job, "memory_summary", [m.id for m in chunk]
         )
-        completion = await self._provider.complete(
+        provider = self._outbound(job.user_id, {user_name: "PERSON"})
+        completion = await provider.complete(
             prompt, GenerationOptions(max_tokens=_SUMMARY_REPLY_TOKENS, temperature=0.3)
         )
         text = " ".join(completion.text.split())[:MAX_SUMMARY_CHARS]

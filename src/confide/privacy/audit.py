@@ -102,10 +102,31 @@ ACTIONS = (
     "nominee.set",
     "nominee.removed",
     "training.exported",
+    # safety and trust (P7, P8, P11, P12)
+    "safety.card_shown",
+    "account.country_changed",
+    "account.dob_corrected",
+    "account.closed_under_age",
+    "staff.created",
+    "staff.disabled",
+    "staff.logged_in",
+    "access.requested",
+    "access.approved",
+    "access.denied",
+    "access.revoked",
+    "access.read",
+    "report.filed",
+    "report.viewed",
+    "report.decided",
+    "account.warned",
+    "account.suspended",
+    "account.suspension_lifted",
+    "account.closed_by_staff",
 )
 # ``operator``: someone running confide's CLI on the server (publishing a policy, handling a
-# data-rights request, a training export); ``system``: background jobs (retention, backups).
-Actor = Literal["user", "ai-pipeline", "extraction", "summary", "system", "operator"]
+# data-rights request, a training export); ``system``: background jobs (retention, backups);
+# ``staff``: a staff member through the staff API or CLI (their id is in the entry's details).
+Actor = Literal["user", "ai-pipeline", "extraction", "summary", "system", "operator", "staff"]
 
 
 def _digest(blob: bytes | None) -> str:

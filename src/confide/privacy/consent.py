@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Literal, get_args
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,8 +26,10 @@ from confide.storage.tables import ConsentRecord
 
 __all__ = ["PURPOSES", "ConsentLedger", "ConsentState", "GrantInterval", "Purpose"]
 
-Purpose = Literal["memory", "model_improvement", "analytics", "marketing"]
-PURPOSES: tuple[Purpose, ...] = ("memory", "model_improvement", "analytics", "marketing")
+# ``remote_unshielded``: send identifiers to a remote model as written (the PII shield off;
+# privacy/outbound.py). Meaningless, and harmless, with the local model.
+Purpose = Literal["memory", "model_improvement", "analytics", "marketing", "remote_unshielded"]
+PURPOSES: tuple[Purpose, ...] = get_args(Purpose)
 
 
 @dataclass(frozen=True, slots=True)

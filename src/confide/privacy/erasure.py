@@ -350,6 +350,19 @@ class ErasureService:
             self._shred(user_id, now, actor)
         return receipt
 
+    def close_under_age(
+        self, user_id: str, *, actor: Actor, details: dict[str, Any] | None = None
+    ) -> DeletionReceipt:
+        """An account found under the minimum age (a correction by the user, or a safety
+        decision): closed and erased at once, no grace period (P12)."""
+        self._audit.record(
+            actor=actor,
+            action="account.closed_under_age",
+            subject_user_id=user_id,
+            details=details or {},
+        )
+        return self.delete_account(user_id, immediate=True, actor=actor)
+
     def _sign(self, receipt: DeletionReceipt) -> DeletionReceipt:
         signature = base64.b64encode(self._audit.key.private().sign(receipt.message())).decode()
         return DeletionReceipt(

@@ -9,10 +9,11 @@ Threat handled: data kept longer than it is needed. Each class has a documented 
 - rate-limit counters whose window closed (older than the longest window);
 - the sealed details of audit entries older than ``retention_audit_details_days`` (the entry
   itself stays: the hash chain covers only the details' digest);
-- export archives past their expiry (``ExportService.expire``).
-
-Abuse reports have no table yet, so there is nothing to apply that policy to: the job says so
-(``NOT_APPLICABLE``) instead of reporting a count it did not compute.
+- export archives past their expiry (``ExportService.expire``);
+- abuse reports decided more than ``retention_abuse_reports_days`` ago (open reports stay
+  until a person decides them);
+- staff access grants past their expiry (marked ``expired``; the row stays as the user's
+  record of who asked) and staff sessions past theirs.
 
 The clock is injected: tests move time instead of sleeping.
 """
@@ -29,10 +30,7 @@ from confide.settings import Settings
 from confide.storage.db import Database
 from confide.storage.repositories import ErasureRepo, SessionRepo
 
-__all__ = ["NOT_APPLICABLE", "RetentionService"]
-
-# Data classes with a retention setting but nothing stored yet to apply it to.
-NOT_APPLICABLE = {"abuse_reports": "no abuse reports are stored yet"}
+__all__ = ["RetentionService"]
 
 
 class RetentionService:
@@ -72,6 +70,11 @@ class RetentionService:
                 if st.retention_audit_details_days > 0
                 else 0
             )
+            counts["abuse_reports"] = repo.delete_decided_reports_before(
+                now - timedelta(days=st.retention_abuse_reports_days)
+            )
+            counts["access_grants_expired"] = repo.expire_access_grants(now)
+            counts["staff_sessions"] = repo.delete_expired_staff_sessions(now)
         counts["exports"] = self._exports.expire(now)
         self._audit.record(
             actor="system",
@@ -90,5 +93,8 @@ def _compact(counts: dict[str, int]) -> str:
         "rate_limit_counters": "r",
         "audit_details": "d",
         "exports": "e",
+        "abuse_reports": "ab",
+        "access_grants_expired": "g",
+        "staff_sessions": "ss",
     }
     return ",".join(f"{short.get(k, k)}={v}" for k, v in counts.items())[:80]

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from confide.storage.tables import (
+    AbuseReport,
+    AccessGrant,
+    AccountAction,
     AuditEntry,
     Companion,
     Conversation,
@@ -27,18 +31,26 @@ from confide.storage.tables import (
     RateLimitCounter,
     ReplySources,
     SessionRow,
+    StaffMember,
+    StaffSession,
+    TrainingContribution,
     User,
 )
 
 __all__ = [
+    "AccountActionRepo",
     "CompanionRepo",
     "ConversationRepo",
     "ErasureRepo",
+    "GrantRepo",
     "MemoryJobRepo",
     "MemoryRepo",
     "MessageRepo",
     "RateLimitRepo",
+    "ReportRepo",
     "SessionRepo",
+    "StaffRepo",
+    "TrainingRepo",
     "UserRepo",
 ]
 
@@ -58,6 +70,231 @@ class UserRepo:
 
     def username_taken(self, username: str) -> bool:
         return self.s.scalar(select(func.count()).where(User.username == username)) != 0
+
+
+class StaffRepo:
+    """Operator accounts and their sessions (not user data: no user id)."""
+
+    def __init__(self, s: Session) -> None:
+        self.s = s
+
+    def add(self, row: StaffMember) -> None:
+        self.s.add(row)
+
+    def get(self, staff_id: str) -> StaffMember | None:
+        return self.s.get(StaffMember, staff_id)
+
+    def by_username(self, username: str) -> StaffMember | None:
+        return self.s.scalar(select(StaffMember).where(StaffMember.username == username))
+
+    def list_all(self) -> Sequence[StaffMember]:
+        return self.s.scalars(select(StaffMember).order_by(StaffMember.username)).all()
+
+    def add_session(self, row: StaffSession) -> None:
+        self.s.add(row)
+
+    def session_by_token_hash(self, token_hash: str) -> StaffSession | None:
+        return self.s.scalar(select(StaffSession).where(StaffSession.token_hash == token_hash))
+
+    def delete_session(self, session_id: str) -> None:
+        self.s.execute(delete(StaffSession).where(StaffSession.id == session_id))
+
+    def delete_sessions(self, staff_id: str) -> None:
+        self.s.execute(delete(StaffSession).where(StaffSession.staff_id == staff_id))
+
+
+class TrainingRepo:
+    """Lineage rows of training exports (ids and counts only)."""
+
+    def __init__(self, s: Session) -> None:
+        self.s = s
+
+    def add(self, row: TrainingContribution) -> None:
+        self.s.add(row)
+
+    def all(self) -> Sequence[TrainingContribution]:
+        return self.s.scalars(
+            select(TrainingContribution).order_by(
+                TrainingContribution.created_at, TrainingContribution.id
+            )
+        ).all()
+
+    def user_status(self, user_ids: Sequence[str]) -> dict[str, str]:
+        """Each account's status; accounts already purged are missing."""
+        found: dict[str, str] = {}
+        for chunk in _chunks(user_ids, 500):
+            rows = self.s.execute(select(User.id, User.status).where(User.id.in_(chunk)))
+            found.update((user_id, status) for user_id, status in rows)
+        return found
+
+    def existing_conversations(self, conversation_ids: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for chunk in _chunks(conversation_ids, 500):
+            found.update(self.s.scalars(select(Conversation.id).where(Conversation.id.in_(chunk))))
+        return found
+
+
+class GrantRepo:
+    """Access grants, and the account metadata staff may see without one."""
+
+    def __init__(self, s: Session) -> None:
+        self.s = s
+
+    def add(self, row: AccessGrant) -> None:
+        self.s.add(row)
+
+    def get(self, grant_id: str) -> AccessGrant | None:
+        return self.s.get(AccessGrant, grant_id)
+
+    def for_staff(self, staff_id: str) -> Sequence[tuple[AccessGrant, str]]:
+        """A staff member's grants, newest first, with each user's username."""
+        stmt = (
+            select(AccessGrant, User.username)
+            .join(User, User.id == AccessGrant.user_id)
+            .where(AccessGrant.staff_id == staff_id)
+            .order_by(AccessGrant.created_at.desc(), AccessGrant.id)
+        )
+        return [(g, name) for g, name in self.s.execute(stmt).all()]
+
+    def for_user(self, user_id: str) -> Sequence[tuple[AccessGrant, StaffMember]]:
+        """Every grant on a user's account, newest first, with the staff member."""
+        stmt = (
+            select(AccessGrant, StaffMember)
+            .join(StaffMember, StaffMember.id == AccessGrant.staff_id)
+            .where(AccessGrant.user_id == user_id)
+            .order_by(AccessGrant.created_at.desc(), AccessGrant.id)
+        )
+        return [(g, m) for g, m in self.s.execute(stmt).all()]
+
+    def staff(self, staff_id: str) -> StaffMember | None:
+        return self.s.get(StaffMember, staff_id)
+
+    def user(self, user_id: str) -> User | None:
+        return self.s.get(User, user_id)
+
+    def user_by_username(self, username: str) -> User | None:
+        return self.s.scalar(select(User).where(User.username == username))
+
+    def has_conversation(self, user_id: str, conversation_id: str) -> bool:
+        stmt = select(func.count()).where(
+            Conversation.user_id == user_id, Conversation.id == conversation_id
+        )
+        return bool(self.s.scalar(stmt))
+
+    def read_counts(self, user_id: str, grant_ids: Sequence[str]) -> dict[str, int]:
+        """How many ``access.read`` entries each grant has in the user's audit log."""
+        if not grant_ids:
+            return {}
+        stmt = (
+            select(AuditEntry.object_ref, func.count())
+            .where(
+                AuditEntry.subject_user_id == user_id,
+                AuditEntry.action == "access.read",
+                AuditEntry.object_ref.in_(list(grant_ids)),
+            )
+            .group_by(AuditEntry.object_ref)
+        )
+        return {str(ref): int(n) for ref, n in self.s.execute(stmt).all()}
+
+    def content_counts(self, user_id: str) -> dict[str, int]:
+        """How many companions, conversations, messages and memories (numbers only)."""
+
+        def count(table: Any, column: Any) -> int:
+            stmt = select(func.count()).select_from(table).where(column == user_id)
+            return int(self.s.scalar(stmt) or 0)
+
+        return {
+            "companions": count(Companion, Companion.user_id),
+            "conversations": count(Conversation, Conversation.user_id),
+            "messages": count(Message, Message.user_id),
+            "memories": count(MemoryItem, MemoryItem.user_id),
+        }
+
+
+class ReportRepo:
+    """Abuse reports (metadata in the clear, content sealed under the reporter's key)."""
+
+    def __init__(self, s: Session) -> None:
+        self.s = s
+
+    def add(self, row: AbuseReport) -> None:
+        self.s.add(row)
+
+    def get(self, report_id: str) -> AbuseReport | None:
+        return self.s.get(AbuseReport, report_id)
+
+    def list_for(self, user_id: str) -> Sequence[AbuseReport]:
+        """The user's reports, newest first."""
+        return self.s.scalars(
+            select(AbuseReport)
+            .where(AbuseReport.user_id == user_id)
+            .order_by(AbuseReport.created_at.desc(), AbuseReport.id)
+        ).all()
+
+    def queue(self, status: str | None) -> Sequence[tuple[AbuseReport, str]]:
+        """Reports with their reporter's username; ``status`` None for every status."""
+        stmt = select(AbuseReport, User.username).join(User, User.id == AbuseReport.user_id)
+        if status is not None:
+            stmt = stmt.where(AbuseReport.status == status)
+        return [(r, name) for r, name in self.s.execute(stmt.order_by(AbuseReport.created_at))]
+
+    def messages_in(
+        self, user_id: str, conversation_id: str, message_ids: Sequence[str]
+    ) -> Sequence[Message]:
+        """The user's own messages among ``message_ids`` in that conversation, oldest first."""
+        return self.s.scalars(
+            select(Message)
+            .where(
+                Message.user_id == user_id,
+                Message.conversation_id == conversation_id,
+                Message.id.in_(list(message_ids)),
+            )
+            .order_by(Message.seq)
+        ).all()
+
+    def decide(self, report_id: str, *, outcome: str, staff_id: str, now: datetime) -> bool:
+        """Mark an open report decided; False if it was not open (another reviewer won)."""
+        result = self.s.execute(
+            update(AbuseReport)
+            .where(AbuseReport.id == report_id, AbuseReport.status == "open")
+            .values(status="decided", outcome=outcome, decided_by=staff_id, decided_at=now)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+
+class AccountActionRepo:
+    """Enforcement decisions on accounts (reasons sealed under the affected user's key)."""
+
+    def __init__(self, s: Session) -> None:
+        self.s = s
+
+    def add(self, row: AccountAction) -> None:
+        self.s.add(row)
+
+    def list_for(self, user_id: str) -> Sequence[AccountAction]:
+        """The user's notices, newest first."""
+        return self.s.scalars(
+            select(AccountAction)
+            .where(AccountAction.user_id == user_id)
+            .order_by(AccountAction.created_at.desc(), AccountAction.id)
+        ).all()
+
+    def get_for(self, user_id: str, action_id: str) -> AccountAction | None:
+        return self.s.scalar(
+            select(AccountAction).where(
+                AccountAction.user_id == user_id, AccountAction.id == action_id
+            )
+        )
+
+    def for_report(self, report_id: str) -> AccountAction | None:
+        return self.s.scalar(select(AccountAction).where(AccountAction.report_id == report_id))
+
+    def mark_seen(self, user_id: str, now: datetime) -> None:
+        self.s.execute(
+            update(AccountAction)
+            .where(AccountAction.user_id == user_id, AccountAction.seen_at.is_(None))
+            .values(seen_at=now)
+        )
 
 
 class SessionRepo:
@@ -684,6 +921,28 @@ class ErasureRepo:
         result = self.s.execute(
             delete(SessionRow).where(SessionRow.last_seen_at <= last_seen_before)
         )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    def delete_decided_reports_before(self, decided_before: datetime) -> int:
+        """Abuse reports decided before ``decided_before`` (their retention is over)."""
+        result = self.s.execute(
+            delete(AbuseReport).where(
+                AbuseReport.status == "decided", AbuseReport.decided_at <= decided_before
+            )
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    def expire_access_grants(self, now: datetime) -> int:
+        """Grants (pending or active) past their expiry become ``expired``."""
+        result = self.s.execute(
+            update(AccessGrant)
+            .where(AccessGrant.status.in_(("pending", "active")), AccessGrant.expires_at <= now)
+            .values(status="expired", ended_at=now)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    def delete_expired_staff_sessions(self, now: datetime) -> int:
+        result = self.s.execute(delete(StaffSession).where(StaffSession.expires_at <= now))
         return int(getattr(result, "rowcount", 0) or 0)
 
     def delete_rate_limits_before(self, window_start: int) -> int:

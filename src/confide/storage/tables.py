@@ -26,6 +26,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 __all__ = [
+    "AbuseReport",
+    "AccessGrant",
+    "AccountAction",
     "AuditCheckpoint",
     "AuditEntry",
     "AuditHead",
@@ -49,6 +52,9 @@ __all__ = [
     "ReplySources",
     "RightsRequest",
     "SessionRow",
+    "StaffMember",
+    "StaffSession",
+    "TrainingContribution",
     "User",
 ]
 
@@ -85,6 +91,12 @@ class User(Base):
     )
     # The instance owner may change the instance's settings (``InstanceSettings``).
     is_owner: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Set while the safety team has suspended the account (AccountAction "suspend"); null
+    # ``suspended_until`` with ``suspended_at`` set means until lifted.
+    suspended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    suspended_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # ISO 3166-1 alpha-2 code chosen by the user: which helplines a safety card shows.
+    country: Mapped[str | None] = mapped_column(String(2), nullable=True)
 
 
 class SessionRow(Base):
@@ -397,6 +409,106 @@ class Nominee(Base):
     details_ct: Mapped[bytes] = mapped_column(LargeBinary)  # name, contact, relationship (JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class StaffMember(Base):
+    """An operator account (admin, support, safety), created by the CLI; not a user account."""
+
+    __tablename__ = "staff"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(10))  # admin | support | safety
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    disabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class StaffSession(Base):
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    staff_id: Mapped[str] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AccessGrant(Base):
+    """A time-limited permission for one staff member to read one user's content (P8)."""
+
+    __tablename__ = "access_grants"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    staff_id: Mapped[str] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), index=True)
+    case_ref: Mapped[str] = mapped_column(String(100))
+    reason_ct: Mapped[bytes] = mapped_column(LargeBinary)  # sealed under the user's key
+    scope: Mapped[str] = mapped_column(String(60))
+    # pending (a support case waiting for the user) | active | denied | revoked | expired
+    status: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class AbuseReport(Base):
+    """A user's report of a companion reply or conversation. ``content_ct`` holds only the
+    messages the reporter selected and their note, sealed under the safety role's key."""
+
+    __tablename__ = "abuse_reports"
+    __table_args__ = (Index("ix_abuse_reports_status_created", "status", "created_at"),)
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    conversation_id: Mapped[str | None] = mapped_column(ID, nullable=True)
+    category: Mapped[str] = mapped_column(String(30))
+    content_ct: Mapped[bytes] = mapped_column(LargeBinary)
+    message_count: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(10))  # open | decided
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    decided_by: Mapped[str | None] = mapped_column(
+        ForeignKey("staff.id", ondelete="SET NULL"), nullable=True
+    )
+    outcome: Mapped[str | None] = mapped_column(String(20), nullable=True)
+
+
+class AccountAction(Base):
+    """An enforcement decision on an account (warn, suspend, close, lift), made by a person
+    with a recorded reason that the affected user can read (sealed under their key)."""
+
+    __tablename__ = "account_actions"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(20))
+    reason_ct: Mapped[bytes] = mapped_column(LargeBinary)
+    report_id: Mapped[str | None] = mapped_column(ID, nullable=True)
+    staff_id: Mapped[str | None] = mapped_column(
+        ForeignKey("staff.id", ondelete="SET NULL"), nullable=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class TrainingContribution(Base):
+    """Lineage of a training export: which account's conversation went into which export
+    (``privacy/training.py``). Kept after the account is erased, on purpose: it is how the
+    operator learns which datasets to rebuild. It holds ids and counts, never content."""
+
+    __tablename__ = "training_contributions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    export_id: Mapped[str] = mapped_column(ID, index=True)
+    path: Mapped[str] = mapped_column(String(1000))
+    user_id: Mapped[str] = mapped_column(ID, index=True)
+    conversation_id: Mapped[str] = mapped_column(ID)
+    messages: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class DataKeyRow(KeyStoreBase):

@@ -251,9 +251,45 @@ class MessagePageOut(BaseModel):
     )
 
 
+class HelplineOut(BaseModel):
+    name: str
+    phone: str | None
+    sms: str | None
+    url: str | None
+    hours: str | None
+    languages: list[str]
+    source: str
+
+
+class SafetyCardOut(BaseModel):
+    """Shown when the user's message carried a crisis signal (P11). Nothing was sent to
+    anyone; the card is recorded only in the user's own audit log."""
+
+    kind: Literal["self_harm", "harm_to_others"]
+    title: str
+    message: str
+    language: str = Field(description="The language the card's text is in (en, hi, es).")
+    country: str
+    country_name: str
+    emergency: str
+    helplines: list[HelplineOut]
+    fallback: bool
+
+
+class SensitiveWarningOut(BaseModel):
+    """The user's message contains a highly sensitive identifier; shown once, at sending."""
+
+    code: Literal["sensitive_identifier"]
+    kinds: list[str]
+    message_id: str = Field(description="DELETE /api/messages/{message_id} removes it.")
+    message: str
+
+
 class TurnOut(BaseModel):
     user_message: MessageOut
     reply: MessageOut
+    safety: SafetyCardOut | None = None
+    warning: SensitiveWarningOut | None = None
 
 
 # --- memory ---------------------------------------------------------------------------------

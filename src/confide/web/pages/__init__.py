@@ -7,11 +7,21 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from confide.web.pages import account, chat, companions, memory, privacy, settings
+from confide.web.pages import (
+    access,
+    account,
+    chat,
+    companions,
+    memory,
+    privacy,
+    reports,
+    settings,
+    staff,
+)
 from confide.web.pages.common import STATIC_DIR, TEMPLATE_DIR, error_page, templates
 
 __all__ = ["STATIC_DIR", "TEMPLATE_DIR", "error_page", "router", "templates"]
 
 router = APIRouter(include_in_schema=False)
-for _area in (account, companions, chat, memory, privacy, settings):
+for _area in (account, companions, chat, memory, privacy, settings, access, reports, staff):
     router.include_router(_area.router)

@@ -4,7 +4,7 @@ without JavaScript), deleting a message, and "why did you say that?" for a compa
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
@@ -32,6 +32,7 @@ def _chat_page(
     status: int = 200,
     error: ConfideError | None = None,
     draft: str = "",
+    warned: str | None = None,
 ) -> HTMLResponse:
     services = get_services(request)
     conversation = services.conversations.get(who.user_id, conversation_id)
@@ -39,6 +40,18 @@ def _chat_page(
     page = services.conversations.messages(
         who.user_id, conversation_id, before=before, limit=_CHAT_PAGE_SIZE
     )
+    # Safety cards are shown again beside the messages that brought them up (detected anew,
+    # nothing stored); the sensitive-identifier warning only right after sending (once).
+    cards: dict[str, dict[str, Any]] = {}
+    warning = None
+    for m in page.items:
+        if m.ai_generated:
+            continue
+        card = services.chat.safety_card(who.user_id, m.content)
+        if card is not None:
+            cards[m.id] = card
+        if m.id == warned:
+            warning = services.chat.sensitive_warning(m.content, m.id)
     return render(
         request,
         "chat.html",
@@ -51,16 +64,22 @@ def _chat_page(
         error=error,
         draft=draft,
         max_chars=services.settings.max_message_chars,
+        cards=cards,
+        warning=warning,
     )
 
 
 @router.get("/chat/{conversation_id}", response_class=HTMLResponse)
 def chat_page(
-    conversation_id: str, request: Request, who: ViewerDep, before: int | None = None
+    conversation_id: str,
+    request: Request,
+    who: ViewerDep,
+    before: int | None = None,
+    warned: str | None = None,
 ) -> Response:
     if who is None:
         return to_login()
-    return _chat_page(request, who, conversation_id, before=before)
+    return _chat_page(request, who, conversation_id, before=before, warned=warned)
 
 
 @router.post("/chat/{conversation_id}/send")
@@ -73,13 +92,15 @@ async def chat_send(
 ) -> Response:
     """The send form without JavaScript: the whole reply, then back to the conversation."""
     try:
-        await services.chat.complete_turn(who.user_id, who.username, conversation_id, content)
+        result = await services.chat.run_turn(who.user_id, who.username, conversation_id, content)
     except ConfideError as exc:
         # A message that was refused is offered again; one that was stored is on the page.
         draft = content if exc.status < 500 else ""
         return await run_in_threadpool(
             _chat_page, request, who, conversation_id, status=exc.status, error=exc, draft=draft
         )
+    if result.warning is not None:
+        return see_other(f"/chat/{conversation_id}?warned={result.warning['message_id']}#latest")
     return see_other(f"/chat/{conversation_id}#latest")
 
 

@@ -50,6 +50,7 @@ PURPOSE_LABELS = {
     "model_improvement": "Model improvement (training)",
     "analytics": "Analytics",
     "marketing": "Marketing",
+    "remote_unshielded": "Send identifiers to the remote model unshielded",
 }
 
 EXPORT_STATUS_WORDS = {
@@ -486,6 +487,7 @@ ACTOR_WORDS = {
     "summary": "Conversation summarising (in the background)",
     "system": "The server (a scheduled job)",
     "operator": "The operator of this server",
+    "staff": "A staff member (named in the details)",
 }
 
 ACTION_WORDS = {
@@ -538,6 +540,25 @@ ACTION_WORDS = {
     "nominee.set": "Your nominee was set",
     "nominee.removed": "Your nominee was removed",
     "training.exported": "Messages went into a training export",
+    "safety.card_shown": "Helplines were shown to you (nothing was sent to anyone)",
+    "account.country_changed": "Your country for helplines was changed",
+    "account.dob_corrected": "Your date of birth was corrected",
+    "account.closed_under_age": "The account was closed as under the minimum age",
+    "access.requested": "A staff member asked to read your data",
+    "access.approved": "You approved a staff access request",
+    "access.denied": "You refused a staff access request",
+    "access.revoked": "A staff access grant was ended early",
+    "access.read": "A staff member read your data under a grant",
+    "report.filed": "You filed a report",
+    "report.viewed": "The safety team opened your report",
+    "report.decided": "The safety team decided your report",
+    "account.warned": "The safety team warned this account",
+    "account.suspended": "The safety team suspended this account",
+    "account.suspension_lifted": "The suspension was lifted",
+    "account.closed_by_staff": "The safety team closed this account",
+    "staff.created": "A staff account was created",
+    "staff.disabled": "A staff account was disabled",
+    "staff.logged_in": "A staff member signed in",
 }
 
 

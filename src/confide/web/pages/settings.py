@@ -1,19 +1,23 @@
-"""Settings: change the password (which ends every other session); and, for the instance
-owner, the minimum age for new accounts and the model replies come from. Everyone else sees
-the values in force and who may change them."""
+"""Settings: change the password (which ends every other session); the country whose
+helplines a safety card shows; a correction of the date of birth (under the minimum age, the
+account is closed and erased at once, P12); and, for the instance owner, the minimum age for
+new accounts and the model replies come from. Everyone else sees the values in force and who
+may change them."""
 
 from __future__ import annotations
 
+import json
+from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, BackgroundTasks, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from confide.accounts.instance import MAX_MIN_AGE
 from confide.accounts.service import Identity
 from confide.errors import ConfideError, InvalidInput
 from confide.settings import MIN_AGE_FLOOR
-from confide.web.deps import ServicesDep, get_services
+from confide.web.deps import SESSION_COOKIE, ServicesDep, get_services
 from confide.web.pages.common import FormUserDep, ViewerDep, render, see_other, to_login
 
 router = APIRouter(include_in_schema=False)
@@ -23,6 +27,8 @@ _DONE = {
     "password": "Your password was changed. Every other session was signed out.",
     "min_age": "The minimum age for new accounts was changed.",
     "model": "The model was changed. New replies come from it.",
+    "country": "Your country was saved. Safety cards show its helplines.",
+    "dob": "Your date of birth was corrected.",
 }
 
 
@@ -49,6 +55,9 @@ def _page(
         min_age_floor=MIN_AGE_FLOOR,
         max_min_age=MAX_MIN_AGE,
         menu=services.instance.models(),
+        country=services.accounts.country(who.user_id),
+        countries=services.chat.helpline_countries(),
+        default_helplines=services.chat.helplines_for(who.user_id, ""),
     )
 
 
@@ -107,3 +116,51 @@ def change_model(
     except ConfideError as exc:
         return _page(request, who, status=exc.status, error=exc, error_form="model")
     return see_other("/settings?done=model")
+
+
+@router.post("/settings/country", response_class=HTMLResponse)
+def change_country(
+    request: Request,
+    who: FormUserDep,
+    services: ServicesDep,
+    country: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    try:
+        services.accounts.set_country(who, country or None)
+    except ConfideError as exc:
+        return _page(request, who, status=exc.status, error=exc, error_form="country")
+    return see_other("/settings?done=country")
+
+
+@router.post("/settings/date-of-birth", response_class=HTMLResponse)
+def correct_date_of_birth(
+    request: Request,
+    who: FormUserDep,
+    services: ServicesDep,
+    background: BackgroundTasks,
+    date_of_birth: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    """Under the minimum age, the account is closed and erased at once (P12)."""
+    try:
+        try:
+            dob = date.fromisoformat(date_of_birth.strip())
+        except ValueError as exc:
+            raise InvalidInput("enter the date of birth as YYYY-MM-DD") from exc
+        if services.accounts.correct_date_of_birth(who, dob):
+            return see_other("/settings?done=dob")
+    except ConfideError as exc:
+        return _page(request, who, status=exc.status, error=exc, error_form="dob")
+    receipt = services.erasure.close_under_age(
+        who.user_id, actor="user", details={"min_age": services.accounts.min_age()}
+    )
+    background.add_task(services.erasure.purge_user, who.user_id)
+    response = render(
+        request,
+        "privacy_deleted.html",
+        who=None,
+        receipt=receipt,
+        receipt_json=json.dumps(receipt.to_json(), indent=2, sort_keys=True),
+        under_age=services.accounts.min_age(),
+    )
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response

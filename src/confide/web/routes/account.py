@@ -8,7 +8,7 @@ rate-limited exactly like log-in.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, BackgroundTasks, Query, Request, Response
@@ -94,6 +94,63 @@ def delete_account(
         # fail, at the next retention run).
         background.add_task(services.erasure.purge_user, who.user_id)
     return ReceiptOut.of(receipt)
+
+
+class CountryIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    country: str | None = Field(
+        default=None,
+        max_length=2,
+        description="ISO 3166-1 alpha-2 code (IN, US, GB, ...); null for the instance default.",
+    )
+
+
+class CountryOut(BaseModel):
+    country: str | None
+    helplines_country: str = Field(description="The country whose helplines a card shows.")
+
+
+@router.put("/account/country", response_model=CountryOut)
+def set_country(body: CountryIn, who: IdentityDep, services: ServicesDep) -> CountryOut:
+    """Choose the country whose helplines the safety card shows (P11)."""
+    code = services.accounts.set_country(who, body.country)
+    return CountryOut(
+        country=code, helplines_country=services.chat.helplines_for(who.user_id).country
+    )
+
+
+class DateOfBirthIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    date_of_birth: date
+
+
+class DateOfBirthOut(BaseModel):
+    corrected: bool
+    account_closed: bool = Field(
+        description="True when the corrected date is under the minimum age: the account was "
+        "closed and erased at once (P12)."
+    )
+    receipt: ReceiptOut | None = None
+
+
+@router.put("/account/date-of-birth", response_model=DateOfBirthOut)
+def correct_date_of_birth(
+    body: DateOfBirthIn,
+    who: IdentityDep,
+    services: ServicesDep,
+    response: Response,
+    background: BackgroundTasks,
+) -> DateOfBirthOut:
+    """Correct the date of birth. Under the minimum age, the account is closed and erased
+    at once, with a signed receipt."""
+    if services.accounts.correct_date_of_birth(who, body.date_of_birth):
+        return DateOfBirthOut(corrected=True, account_closed=False)
+    receipt = services.erasure.close_under_age(
+        who.user_id, actor="user", details={"min_age": services.accounts.min_age()}
+    )
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    background.add_task(services.erasure.purge_user, who.user_id)
+    return DateOfBirthOut(corrected=True, account_closed=True, receipt=ReceiptOut.of(receipt))
 
 
 @router.post("/account/deletion/cancel", response_model=TokenOut)

@@ -19,6 +19,8 @@ from confide.web.schemas import (
     MessageIn,
     MessageOut,
     MessagePageOut,
+    SafetyCardOut,
+    SensitiveWarningOut,
     TurnOut,
 )
 
@@ -26,8 +28,11 @@ router = APIRouter(prefix="/api", tags=["conversations"])
 
 _SSE_DOC = (
     "With `stream: true` or `Accept: text/event-stream` the reply streams as server-sent events: "
-    "`user_message` (the stored message), `delta` (`{text}`, many), then `reply` (the stored "
-    "reply) or `error` (`{code, message}`). Closing the connection cancels generation; any "
+    "`user_message` (the stored message); `safety` (a safety card with helplines, when the "
+    "message carried a crisis signal) and `warning` (a highly sensitive identifier in the "
+    "message), when they apply; `delta` (`{text}`, many), then `reply` (the stored reply) or "
+    "`error` (`{code, message}`; `pii_shield_failed` when identifiers could not be checked "
+    "before a remote model call: nothing was sent). Closing the connection cancels generation; any "
     "partial reply is kept with status `interrupted`."
 )
 
@@ -144,10 +149,13 @@ async def send_message(
             media_type="text/event-stream",
             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
         )
-    user_message, reply = await services.chat.complete_turn(
-        who.user_id, who.username, conversation_id, body.content
+    result = await services.chat.run_turn(who.user_id, who.username, conversation_id, body.content)
+    return TurnOut(
+        user_message=MessageOut.of(result.user_message),
+        reply=MessageOut.of(result.reply),
+        safety=SafetyCardOut.model_validate(result.safety) if result.safety else None,
+        warning=SensitiveWarningOut.model_validate(result.warning) if result.warning else None,
     )
-    return TurnOut(user_message=MessageOut.of(user_message), reply=MessageOut.of(reply))
 
 
 async def _prepend(first: TurnEvent, rest: AsyncIterator[TurnEvent]) -> AsyncIterator[TurnEvent]:

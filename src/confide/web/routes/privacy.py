@@ -31,6 +31,8 @@ PURPOSE_WORDS = {
     "model_improvement": "Your conversations may be used to train or tune models.",
     "analytics": "Your usage may be counted in product analytics.",
     "marketing": "We may send you news about the service.",
+    "remote_unshielded": "Your messages reach the remote model with names, numbers and "
+    "addresses as you wrote them (the PII shield is off). Only for a provider you trust.",
 }
 
 
@@ -148,7 +150,7 @@ def _retention(st: Settings) -> list[dict[str, str]]:
         {
             "class": "abuse_reports",
             "what": "Abuse reports and the messages you chose to include",
-            "kept": f"{st.retention_abuse_reports_days} days",
+            "kept": f"{st.retention_abuse_reports_days} days after a decision",
         },
         {
             "class": "rights_requests",

@@ -47,11 +47,70 @@
       why.href = "/messages/" + id + "/why";
       why.dataset.messageId = message.id;
       tools.appendChild(why);
+      tools.appendChild(document.createTextNode(" "));
+      const report = cloneTemplate("report-template");
+      report.href = "/reports/new?conversation=" + encodeURIComponent(message.conversation_id) +
+        "&message=" + id;
+      tools.appendChild(report);
     }
     const del = cloneTemplate("delete-template");
     del.action = "/messages/" + id + "/delete";
     tools.appendChild(del);
     item.appendChild(tools);
+  }
+
+  function cardItem(child) {
+    const li = document.createElement("li");
+    li.className = "card-item";
+    li.appendChild(child);
+    return li;
+  }
+
+  function safetyCard(card) {
+    // Helplines for the user's country (P11); every string is set as text, never as HTML.
+    const aside = element("aside", "safety-card");
+    aside.setAttribute("aria-label", card.title);
+    aside.appendChild(element("h2", null, card.title));
+    aside.appendChild(element("p", null, card.message));
+    const ul = element("ul", "helplines");
+    for (const h of card.helplines) {
+      const li = document.createElement("li");
+      li.appendChild(element("strong", null, h.name));
+      if (h.phone) {
+        li.appendChild(document.createTextNode(": "));
+        h.phone.split(" or ").forEach(function (part, i) {
+          if (i > 0) {
+            li.appendChild(document.createTextNode(" or "));
+          }
+          li.appendChild(link("tel:" + part.replace(/\s+/g, ""), part));
+        });
+      }
+      if (h.sms) {
+        li.appendChild(document.createTextNode(" (text " + h.sms + ")"));
+      }
+      if (h.hours) {
+        li.appendChild(document.createTextNode(", " + h.hours));
+      }
+      if (h.url) {
+        li.appendChild(document.createTextNode(" · "));
+        const site = link(h.url, "website");
+        site.rel = "noopener noreferrer";
+        li.appendChild(site);
+      }
+      ul.appendChild(li);
+    }
+    aside.appendChild(ul);
+    if (card.emergency) {
+      const p = element("p", null, "In an emergency, call ");
+      p.appendChild(link("tel:" + card.emergency, card.emergency));
+      p.appendChild(document.createTextNode("."));
+      aside.appendChild(p);
+    }
+    const note = element("p", "muted",
+      "Nothing was sent to anyone. This card is recorded only in your own audit log. " +
+      "Helplines shown for " + card.country_name + ".");
+    aside.appendChild(note);
+    return aside;
   }
 
   function markStopped(item) {
@@ -118,6 +177,18 @@
       state.replyItem = addMessage("companion", "");
       state.replyText = "";
       status.textContent = "The companion is replying…";
+    } else if (event.name === "safety") {
+      state.userItem.after(cardItem(safetyCard(event.data)));
+    } else if (event.name === "warning") {
+      const warning = cloneTemplate("warning-template");
+      warning.querySelector("p").textContent = event.data.message;
+      warning.querySelector("form").action =
+        "/messages/" + encodeURIComponent(event.data.message_id) + "/delete";
+      warning.querySelector(".keep-link").addEventListener("click", function (e) {
+        e.preventDefault();
+        warning.parentElement.remove();
+      });
+      state.userItem.after(cardItem(warning));
     } else if (event.name === "delta") {
       state.replyText += event.data.text;
       state.replyItem.querySelector(".message-text").textContent = state.replyText;
