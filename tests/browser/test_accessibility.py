@@ -35,11 +35,25 @@ def _pages(page: Page, *, every: bool = False) -> list[str]:
     page.get_by_label("Your message").fill("My sister Ruth visits on Sunday")
     page.get_by_role("button", name="Send").click()
     expect(page.get_by_role("status")).to_have_text("Reply complete.")
+    # A crisis message, so the chat page carries a safety card when it is checked.
+    page.get_by_label("Your message").fill("I want to end my life")
+    page.get_by_role("button", name="Send").click()
+    expect(page.get_by_role("status")).to_have_text("Reply complete.")
     chat = urlsplit(page.url).path
     reply = page.locator("#messages li.from-companion").last.get_attribute("data-message-id")
     companion = page.get_by_role("link", name="Mira").first.get_attribute("href") or ""
     conversation = chat.rsplit("/", 1)[1]
-    main = ["/companions", companion, chat, "/memory", "/privacy", "/privacy/audit", "/settings"]
+    main = [
+        "/companions",
+        companion,
+        chat,
+        "/memory",
+        "/privacy",
+        "/privacy/audit",
+        "/settings",
+        "/reports",
+        "/privacy/access",
+    ]
     if not every:
         return main
     page.goto("/memory")
@@ -60,6 +74,7 @@ def _pages(page: Page, *, every: bool = False) -> list[str]:
         "/privacy/erase/conversations",
         "/privacy/erase/memories",
         "/privacy/erase/account",
+        f"/reports/new?conversation={conversation}&message={reply}",
     ]
 
 
@@ -67,14 +82,14 @@ def _pages(page: Page, *, every: bool = False) -> list[str]:
 def test_every_main_page_passes_axe(browse: Browse, dark: bool) -> None:
     page = browse.page(color_scheme="dark" if dark else "light")
     found: dict[str, list[str]] = {}
-    for path in ("/", "/signup", "/login"):
+    for path in ("/", "/signup", "/login", "/staff/login"):
         page.goto(path)
         found[path] = _violations(page)
     for path in _pages(page, every=True):
         page.goto(path)
         expect(page.get_by_role("heading", level=1)).to_be_visible()
         found[path] = _violations(page)
-    assert len(found) == 20
+    assert len(found) == 24
     assert {p: v for p, v in found.items() if v} == {}
     # Signed out: the deletion-cancel form.
     page.context.clear_cookies()
@@ -114,3 +129,39 @@ def test_phone_layout_never_scrolls_sideways(browse: Browse) -> None:
             wide[path] = overflow
     assert wide == {}
     assert re.search(r"/chat/", " ".join(paths))
+
+
+def test_staff_pages_pass_axe(browse: Browse) -> None:
+    services = browse.server.services
+    services.staff.create("vera", "safety", "staff password for tests")
+    user = browse.page()
+    sign_up(user, "ada")
+    open_new_chat(user)
+    user.get_by_label("Your message").fill("hello")
+    user.get_by_role("button", name="Send").click()
+    expect(user.get_by_role("status")).to_have_text("Reply complete.")
+    user.locator("#messages li.from-companion").last.get_by_role("link", name="Report").click()
+    user.get_by_label("What is wrong").select_option("other")
+    user.get_by_role("button", name="Send the report").click()
+    expect(user).to_have_url(re.compile(r"/reports\?done=filed$"))
+
+    staff = browse.page()
+    staff.goto("/staff/login")
+    staff.get_by_label("Username").fill("vera")
+    staff.get_by_label("Password").fill("staff password for tests")
+    staff.get_by_role("button", name="Sign in").click()
+    request = staff.get_by_role("region", name="Ask for access")
+    request.get_by_label("Username").fill("ada")
+    request.get_by_label("Case reference").fill("R-1")
+    request.get_by_label(re.compile("Reason")).fill("Reviewing the report the user filed.")
+    request.get_by_role("button", name="Ask for access").click()
+    grant = staff.get_by_role("link", name="Open the grant for case R-1").get_attribute("href")
+    staff.goto("/staff/reports")
+    review = staff.locator("a[href^='/staff/reports/']").first.get_attribute("href")
+    found = {}
+    for path in ("/staff", grant, "/staff/reports", review, "/staff?username=ada"):
+        assert path is not None
+        staff.goto(path)
+        expect(staff.get_by_role("heading", level=1)).to_be_visible()
+        found[path] = _violations(staff)
+    assert {p: v for p, v in found.items() if v} == {}
