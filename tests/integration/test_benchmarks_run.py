@@ -36,9 +36,18 @@ def _last_json_line(script: str, *args: str) -> dict[str, object]:
             {"export_100k_s", "erase_ms", "erase_small_ms", "archive_bytes"},
         ),
         ("turn_overhead.py", ("--turns", "5", "--warmup", "1", "--stored", "200"), {"p50_ms"}),
+        ("safety.py", (), {"precision", "recall", "items"}),
     ],
 )
 def test_benchmark_runs_and_reports(script: str, args: tuple[str, ...], keys: set[str]) -> None:
     result = _last_json_line(script, *args)
     assert keys <= set(result)
     assert all(result[k] is not None for k in keys)
+
+
+def test_pii_shield_benchmark_at_a_small_size_leaks_nothing() -> None:
+    """The real pipeline with a recording remote fake: no identifier reaches it (P7)."""
+    result = _last_json_line("pii_shield.py", "--items", "40", "--seed", "3")
+    assert result["items"] == 40
+    assert result["leaked"] == 0
+    assert result["restored_ok"] == 1.0

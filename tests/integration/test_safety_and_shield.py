@@ -282,6 +282,23 @@ def test_correcting_the_date_of_birth_under_the_minimum_age_closes_and_erases(en
         env.services.keys.get(user_id)
 
 
+def test_signing_in_to_an_account_closed_at_once_says_so_until_its_rows_are_purged(
+    env: Env,
+) -> None:
+    alice = env.sign_up("alice")
+    user_id = alice.get("/api/me").json()["id"]
+    env.services.erasure.close_under_age(user_id, actor="user")
+    login = env.client.post("/api/auth/login", json={"username": "alice", "password": PASSWORD})
+    assert login.status_code == 401
+    assert login.json()["error"] == {
+        "code": "account_closed",
+        "message": "this account was closed and its data erased",
+    }
+    assert env.services.erasure.purge_user(user_id)
+    login = env.client.post("/api/auth/login", json={"username": "alice", "password": PASSWORD})
+    assert login.json()["error"]["code"] == "unauthenticated"  # the name is free again
+
+
 def test_a_date_of_birth_in_the_future_is_refused(env: Env) -> None:
     alice = env.sign_up("alice")
     future = (env.clock().date() + timedelta(days=3)).isoformat()

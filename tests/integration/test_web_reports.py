@@ -148,6 +148,8 @@ def test_reports_page_shows_decision_and_notice_new_once(env: Env) -> None:
     env.services.staff.create("sam", "safety", PASSWORD)
     sam = env.services.staff.identity_for_cli("sam", PASSWORD)
     env.services.reports.decide(sam, reports(env)[0].id, "warn", REASON)
+    banner = "The safety team has made a decision about your account."
+    assert banner in env.client.get("/companions", headers=HTML).text  # on every page
     page = env.client.get("/reports", headers=HTML).text
     assert "Warning" in page
     assert f"Reason: {REASON}" in page.replace("&#39;", "'")
@@ -155,6 +157,7 @@ def test_reports_page_shows_decision_and_notice_new_once(env: Env) -> None:
     again = env.client.get("/reports", headers=HTML).text
     assert '<span class="badge">New</span>' not in again
     assert "Warn the account" in again  # the report's decision
+    assert banner not in env.client.get("/companions", headers=HTML).text  # read: gone
 
 
 # --- the safety team ---------------------------------------------------------------------------

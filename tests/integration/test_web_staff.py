@@ -168,7 +168,10 @@ def test_staff_support_asks_user_approves_staff_reads_each_view_audited(env: Env
     assert CANARY_PREFIX not in page
     assert reads_in_audit(env) == 0
 
+    banner = "A staff member asks to read some of your data."
+    assert banner in env.client.get("/companions", headers=HTML).text  # on every page
     mine = env.client.get("/privacy/access", headers=HTML).text
+    assert banner not in mine
     assert_no_inline_script(mine)
     assert "<strong>sam</strong> (support)" in mine
     assert f"Case CASE-3: {REASON}" in mine
@@ -179,6 +182,7 @@ def test_staff_support_asks_user_approves_staff_reads_each_view_audited(env: Env
     assert r.status_code == 200
     assert "You approved the request" in r.text
     assert f'action="/privacy/access/{gid}/revoke"' in r.text
+    assert banner not in env.client.get("/companions", headers=HTML).text  # answered
 
     page = env.client.get(f"/staff/access/{gid}", headers=HTML).text
     assert_no_inline_script(page)

@@ -218,6 +218,12 @@ class AccountService:
         now = self._clock()
         username = username.strip().lower()
         user = self._verified_user(username, password, client, now, audit_failure=True)
+        if user.status == "deleting" and _closed_at_once(user):
+            # Erased without a grace period (the user's choice, an under-age account, or a
+            # safety decision): there is nothing to cancel any more.
+            raise AuthenticationFailed(
+                "this account was closed and its data erased", code="account_closed"
+            )
         if user.status == "deleting":
             # Only someone who knows the password learns this; they may cancel instead.
             raise AuthenticationFailed(
@@ -547,6 +553,11 @@ class AccountService:
             "email": self._vault.open_text(user.id, "users", "email_ct", user.id, user.email_ct),
             "created_at": as_utc(user.created_at).isoformat(),
         }
+
+
+def _closed_at_once(user: User) -> bool:
+    requested, due = user.deletion_requested_at, user.deletion_due_at
+    return requested is not None and due is not None and as_utc(due) <= as_utc(requested)
 
 
 def is_suspended(user: User, now: datetime) -> bool:

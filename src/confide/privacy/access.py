@@ -522,6 +522,11 @@ class AccessService:
             reads = repo.read_counts(user_id, [row.id for row, _m in found])
             return [self._view(row, name, m, reads.get(row.id, 0)) for row, m in found]
 
+    def pending_count(self, user_id: str) -> int:
+        """Requests waiting for the user's answer (the pages' banner)."""
+        with self._db.reader() as s:
+            return GrantRepo(s).count_pending(user_id, self._clock())
+
     def approve(self, user_id: str, grant_id: str) -> GrantView:
         """Approve a pending request: it runs for its duration from now."""
         return self._decide(user_id, grant_id, approve=True)

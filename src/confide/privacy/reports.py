@@ -392,6 +392,11 @@ class ReportService:
             repo.mark_seen(user_id, now)
         return views
 
+    def unseen_count(self, user_id: str) -> int:
+        """How many notices the user has not read yet (the pages' banner)."""
+        with self._db.reader() as s:
+            return AccountActionRepo(s).count_unseen(user_id)
+
     def mark_seen(self, user_id: str, action_id: str) -> NoticeView:
         now = self._clock()
         with self._db.transaction() as s:

@@ -64,6 +64,7 @@ __all__ = [
     "steering_note",
 ]
 
+
 @dataclass(frozen=True, slots=True)
 class Signal:
     """What :func:`detect` found. Holds no text: only the kind, the language of the rule and

@@ -137,9 +137,14 @@ _ES_HURT = (
     r"(?:matar|asesinar|apunalar|acuchillar|disparar|balear|envenenar|estrangular|ahorcar"
     r"|golpear|lastimar|herir|quemar|violar)"
 )
+_ES_INTENT = (
+    r"(?:voy a|vamos a|quiero|quisiera|pienso|planeo|tengo ganas de|me dan ganas de|estoy por"
+    r"|necesito|podria|he pensado en|pienso en|estoy pensando en|fantaseo con|me imagino"
+    r"|tengo impulsos de|siento (?:el )?impulso de)"
+)
 _ES_OBJ = (
-    r"a (?:mi|mis|ese|esa|esos|esas|el|ella|ellos|ellas|alguien|todos|todo el mundo|tu|su|sus"
-    r"|este|esta)|(?:la|el) (?:comida|bebida|cafe|te|sopa|cena|agua) de"
+    r"(?:a (?:mi|mis|ese|esa|esos|esas|el|ella|ellos|ellas|alguien|todos|todo el mundo|tu|su|sus"
+    r"|este|esta)|(?:la|el) (?:comida|bebida|cafe|te|sopa|cena|agua) de)"
 )
 _ES_NOT_IDIOM = (
     r"(?!\s+(?:de (?:risa|un susto|hambre|aburrimiento|amor|ternura)|a besos|a cosquillas))"
@@ -155,6 +160,11 @@ _HI_FUT = (
     r"|daalna chahta|daalna chahti)"
 )
 _DEV_NAHI = r"(?:नहीं|नही|ना|न)"
+_HI_REASON = (
+    r"(?:mann|man|mn|dil|icha|ichha|iccha|irada|wajah|waja|vajah|vajeh|wajeh|karan|matlab|maksad"
+    r"|maqsad|himmat|hausla|mood|reason|umeed|ummeed|fayda|faida|fayada|point|sense)"
+)
+_DEV_REASON = r"(?:मन|दिल|इच्छा|वजह|कारण|मतलब|इरादा|मकसद|उम्मीद|हिम्मत|फायदा|फ़ायदा|पॉइंट|रीज़न)"
 
 RULES: tuple[Rule, ...] = (
     # ---- English: self-harm and suicide --------------------------------------------------
@@ -339,7 +349,13 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "en.self.method_question",
         r"how (?:many|much)\s+(?:\w+\s+){0,3}(?:to|would it take to|does it take to|until|before)"
-        r"\s+(?:die|overdose|od|kill (?:me|myself|a person|someone)|be lethal|be fatal)"
+        r"\s+(?:die|overdose|od|kill (?:me|myself|a person|someone)|be lethal|be fatal|not wake up"
+        r"|never wake up|stop (?:my|your|a) heart|sleep forever)"
+        r"|how (?:high|tall|far|deep)\s+(?:\w+\s+){0,14}?(?:fatal|lethal|deadly|to die|to kill"
+        r" (?:you|me|a person)|(?:the )?fall (?:kill|be fatal))"
+        r"|(?:what|which) (?:height|floor|dose|amount|pills?|medication|meds|bridge|building)\s+"
+        r"(?:\w+\s+){0,3}(?:is|would be|are|will be|would) (?:fatal|lethal|deadly|enough to (?:die"
+        r"|kill (?:me|you|a person)))"
         r"|(?:lethal|fatal|deadly) (?:dose|amount) of"
         r"|(?:painless|easiest|quickest|fastest|best|least painful|surest|quietest|simplest)\s+"
         r"(?:way|ways|method|methods)\s+(?:to|of)\s+(?:die|dying|kill (?:myself|yourself|oneself)"
@@ -593,8 +609,8 @@ RULES: tuple[Rule, ...] = (
     # ---- Spanish: self-harm and suicide --------------------------------------------------
     _rule(
         "es.self.quiero_morir",
-        r"(?:quiero|quisiera|deseo|necesito|tengo ganas de|me dan ganas de|solo quiero|ganas de"
-        r"|prefiero|preferiria|me gustaria)\s+(?:me\s+)?(?:morir(?:me)?|estar muert[oa]"
+        r"(?:quiero|kiero|qiero|kero|quisiera|deseo|necesito|tengo ganas de|me dan ganas de|ganas de"
+        r"|prefiero|preferiria|me gustaria|merezco|me merezco|deberia)\s+(?:me\s+)?(?:morir(?:me)?|estar muert[oa]"
         r"|dejar de (?:existir|vivir)|no existir|no despertar(?:me)?|no volver a despertar"
         r"|desaparecer para siempre|no haber nacido|dormir para siempre)"
         r"(?!\s+de\s+(?:la\s+|los\s+|el\s+)?(?:risa|verguenza|hambre|sueno|calor|frio|amor|ganas"
@@ -647,7 +663,8 @@ RULES: tuple[Rule, ...] = (
         r"|ya no quiero (?:seguir|estar aqui|estar en este mundo)"
         r"|no (?:tengo|hay|encuentro|le encuentro|le veo|veo)\s+(?:ningun[ao]?\s+|una\s+|un\s+)?"
         r"(?:razon|razones|motivo|motivos|sentido|ganas|proposito)\s+(?:para|de|a|en)\s+"
-        r"(?:la\s+|mi\s+)?(?:vivir|seguir(?: viviendo| adelante)?|vida|existir|estar viv[oa])"
+        r"(?:la\s+|mi\s+)?(?:vivir|seguir(?: viviendo| adelante)?|vida|existir|estar viv[oa]"
+        r"|seguir aqui|estar aqui|seguir en este mundo|levantarme)"
         r"|(?:la|mi) vida no (?:tiene sentido|vale (?:la pena|nada))"
         r"|no vale la pena (?:vivir|seguir(?: viviendo)?)"
         r"|(?:cansad[oa]|hart[oa]|agotad[oa])\s+de\s+(?:vivir|la vida|existir|estar viv[oa]))"
@@ -666,7 +683,8 @@ RULES: tuple[Rule, ...] = (
         r"|mejor (?:me muero|me mato)(?!\s+de)"
         r"|mejor si (?:yo )?(?:no existiera|no estuviera|me muriera|desapareciera|no hubiera nacido"
         r"|estuviera muert[oa])"
-        r"|(?:quiero|voy a)\s+acabar con todo(?!\s+(?:el|lo|esto|eso|la)\b)",
+        r"|(?:(?:quiero|voy a)\s+acabar|acabo|acabare|termino|terminare|(?:quiero|voy a) terminar)"
+        r" con todo(?!\s+(?:el|lo|esto|eso|la)\b)",
         weak=True,
         first_person=True,
     ),
@@ -684,16 +702,112 @@ RULES: tuple[Rule, ...] = (
         r"|me (?:lastimo|corto|quemo|golpeo|hago dano|hiero) (?:a proposito|yo mism[oa]|cuando)",
         first_person=True,
     ),
+    _rule(
+        "es.self.pasivo",
+        r"no me importaria (?:que (?:un|una|el|la) (?:coche|carro|camion|auto|bus|autobus|tren"
+        r"|moto) me (?:atropellara|atropelle|matara|pasara por encima)|morir(?:me)?|que me"
+        r" (?:atropellaran|atropellara|pasara algo|mataran)|no despertar(?:me)?|estar muert[oa])"
+        r"|ojala (?:me (?:atropelle|atropellara|atropellen|caiga un rayo)|(?:un|una|el) (?:coche"
+        r"|carro|camion|auto|tren|bus) me (?:atropelle|atropellara|mate|matara)|no (?:despierte"
+        r"|despertara|amanezca)|dios me (?:lleve|llevara|recoja))"
+        r"|(?:dios|senor|diosito)\s+(?:por favor\s+)?(?:llevame|quitame la vida|dejame morir"
+        r"|recogeme)|que dios me (?:lleve|recoja)"
+        r"|(?:dormir(?:me)?|me durmiera|me duerma|dormirme) y (?:ya )?no (?:volver a )?(?:despertar"
+        r"|despertara|despierte|despertarme)(?!\s+(?:temprano|tarde|hasta))",
+        first_person=True,
+    ),
+    _rule(
+        "es.self.despedida",
+        r"(?:esta es|este es|aqui (?:va|esta)|les dejo) mi (?:ultima|ultimo) (?:carta|mensaje|nota"
+        r"|despedida|palabras)"
+        r"|(?:escribi|escribiendo|deje|dejando|he escrito) (?:unas |las |mis )?(?:cartas|notas"
+        r"|cartas? de despedida|notas? de despedida) (?:a|para) (?:mi|mis|todos|toda)"
+        r"|(?:regalando|regale|regalar|he regalado) (?:todas )?mis (?:cosas|pertenencias|mascotas)"
+        r"|(?:despidiendome|me estoy despidiendo|me despedi|despedirme) de (?:todos|todo el mundo"
+        r"|mi familia|mis amigos|la gente)(?!\s+(?:en|antes|porque|del|de la)\b)"
+        r"|(?:imagino|imaginando|pienso en|planeando|planeo) mi (?:propio )?funeral"
+        r"|(?:manana|esta noche|pronto|para manana) (?:ya )?no (?:voy a estar|estare)"
+        r"(?!\s+(?:en|para|de|con|ahi|alli|disponible)\b)"
+        r"|ya no (?:voy a estar|estare) (?:aqui|mas|con ustedes|para nadie)",
+        first_person=True,
+    ),
+    _rule(
+        "es.self.medios",
+        r"(?:me tome|tome|me trague|trague|me voy a tomar|voy a tomarme|tomarme|me tomo|me las tomo"
+        r"|me las voy a tomar|me las tomare)\s+(?:todo el (?:frasco|bote|blister|paquete)"
+        r"|toda la caja|el frasco entero|la caja entera|todas(?=\s*(?:$|[.!?,]|de|las|mis)))"
+        r"|(?:guardando|juntando|acumulando|ahorrando|escondiendo|guarde|junte) (?:mis |las "
+        r"|muchas )?(?:pastillas|pildoras|medicamentos|somniferos)"
+        r"|(?:me tome|tome|me bebi|bebi|me trague|trague)\s+(?:el |un |una |la )?(?:veneno|raticida"
+        r"|matarratas|lejia|cloro|insecticida|anticongelante)"
+        r"|(?:usarla|usarlo|usar (?:la|el) (?:pistola|arma|navaja|cuchilla)) (?:contra|en) mi"
+        r"(?: mism[oa])?",
+        first_person=True,
+    ),
+    _rule(
+        "es.self.indicio",
+        r"(?:compre|consegui|tengo|ya tengo) (?:la|una) (?:cuerda|soga)"
+        r"|(?:estoy|estoy parad[oa]|estoy sentad[oa]) en (?:el|la) (?:puente|azotea|techo|borde"
+        r"|cornisa|barandal|vias|balcon)(?:\s+\w+){0,3}?\s+(?:ahora mismo|ahorita|ahora"
+        r"|en este momento)",
+        first_person=True,
+        needs=r"(?<![a-z])(?:se lo que voy a hacer|ya lo decidi|es hora|adios|perdon|para"
+        r" (?:colgarme|ahorcarme)|(?:mirar|mirando|miro|veo) (?:hacia )?abajo|saltar|tirarme"
+        r"|lanzarme|caer)(?![a-z])",
+    ),
+    _rule(
+        "es.self.autolesion_acto",
+        r"(?![^.!?]*(?<![a-z])(?:sin querer|cocinando|picando|accidente|me cai)(?![a-z]))"
+        r"(?:me (?:queme|quemo|corte|corto|rasgue|rasguno|golpeo|golpee|pegue|pego|lastime"
+        r"|lastimo) (?:el|los|la|las|mis|mi) (?:brazos?|munecas?|piernas?|muslos?|piel|cabeza"
+        r"|estomago|panza)"
+        r"(?=[^.!?]{0,40}?(?:con (?:el|un|una|la|mi) (?:encendedor|mechero|cigarro|cigarrillo"
+        r"|navaja|cuchilla|hoja|vidrio|cutter|tijeras|cuchillo)|otra vez|de nuevo|a proposito"
+        r"|hasta (?:que|sangrar)|no puedo parar|cada noche))"
+        r"|me corte (?:otra vez|de nuevo|anoche|ayer|hoy|mas profundo)(?!\s+(?:el|la|los|las|mi"
+        r"|mis)\b)"
+        r"|(?:me volvi a|volvi a|voy a volver a) (?:cortar|quemar|lastimar|hacer dano)(?:me)?"
+        r"(?!\s+(?:el|la|los|las|mi|mis)\b)"
+        r"|(?:golpeo|golpee|me pego|me pegue|me doy) (?:la cabeza )?(?:contra la pared|cabezazos)"
+        r"|(?:dejar de comer|no como|no he comido)[^.!?]{0,20}?(?:a proposito|hasta (?:morir"
+        r"|desaparecer)|para desaparecer|porque no merezco))",
+        first_person=True,
+    ),
+    _rule(
+        "es.self.metodo",
+        r"(?:forma|manera|metodo|modo)s? (?:mas|menos) (?:facil|faciles|rapida|rapido|dolorosa"
+        r"|doloroso|segura|seguro|sencilla)s? (?:de|para) (?:morir|matarse|matarme|suicidarme"
+        r"|suicidarse|quitarme la vida|acabar con (?:todo|mi vida))"
+        r"|como (?:puedo |podria |me puedo |se puede )?(?:matarme|suicidarme|quitarme la vida"
+        r"|morir sin dolor|morir rapido|ahorcarme)"
+        r"|cuant[ao]s (?:pastillas|pildoras|tabletas|mg|miligramos|gramos|somniferos)\s+"
+        r"(?:\w+\s+){0,3}(?:para|hasta) (?:morir|no despertar|una sobredosis|matarme)"
+        r"|(?:dosis|cantidad) (?:letal|mortal) de|(?:desde )?que altura (?:es mortal|es letal"
+        r"|para morir|hay que (?:tirarse|saltar))",
+        weak=True,
+    ),
+    _rule(
+        "es.self.alguien_en_riesgo",
+        r"(?:se (?:va a|quiere|piensa|puede) (?:suicidar|matar|quitar la vida|morir|cortar"
+        r"|lastimar|hacer dano)|(?:va a|quiere|piensa|planea|amenaza con|amenazo con|intento"
+        r"|trato de|esta pensando en|habla de) (?:suicidarse|matarse|quitarse la vida|morirse"
+        r"|cortarse|lastimarse|hacerse dano))(?!\s+(?:estudiando|trabajando|de risa|con (?:la|esa|esta|su) (?:moto"
+        r"|bici)|el pelo|las unas|de viej[oa]))"
+        r"|(?:mi|su|una?) (?:\w+ )?(?:amig[oa]|herman[oa]|hij[oa]|prim[oa]|novi[oa]|pareja"
+        r"|companer[oa]|mama|papa) (?:\w+ ){0,2}?(?:esta|anda|se siente|se ve|es) (?:muy )?suicida",
+        weak=True,
+        third_person=True,
+    ),
     # ---- Spanish: harm to others ---------------------------------------------------------
     _rule(
         "es.others.amenaza",
-        rf"(?:(?:voy a|vamos a|quiero|quisiera|pienso|planeo|tengo ganas de|me dan ganas de"
-        rf"|estoy por|necesito|podria)\s+(?:{_ES_HURT}{_ES_CLITIC}|(?:hacer|pegar|dar|partir"
-        rf"|romper){_ES_CLITIC}\s+(?:dano|un tiro|un balazo|una paliza|la cara)"
+        rf"(?:{_ES_INTENT}\s+(?:ir a\s+)?(?:{_ES_HURT}{_ES_CLITIC}|(?:hacer|pegar|dar|partir"
+        rf"|romper|tirar|echar){_ES_CLITIC}\s+(?:dano|un tiro|un balazo|una paliza|la cara|acido)"
         rf"|(?:{_ES_HURT}|hacer(?:le|les)? dano|pegar(?:le|les)? un tiro)\s+{_ES_OBJ})"
         rf"|{_ES_CLITIC}\s+(?:voy a|vamos a|quiero|pienso|tengo ganas de|podria)\s+(?:{_ES_HURT}"
         r"|hacer dano|pegar un tiro|dar un tiro|pegar una paliza|dar una paliza|partir la cara"
-        r"|romper la cara)|(?:lo|la|los|las)\s+(?:mato|matare|asesino|apunalo))"
+        r"|romper la cara|(?:tirar|echar|lanzar) acido)|(?:lo|la|los|las)\s+(?:mato|matare|asesino"
+        r"|apunalo))"
         rf"{_ES_NOT_IDIOM}",
         weak=True,
         first_person=True,
@@ -704,26 +818,41 @@ RULES: tuple[Rule, ...] = (
         r"|navaja|rifle|escopeta|machete)\b.{0,60}?(?:matar|disparar|apunalar|usarla|usarlo"
         r"|(?:lo|la) voy a usar"
         r"|hacer(?:le|les)? dano|vengarme)"
-        r"|(?:llevar|traer|llevare|voy a llevar)\s+(?:un|una|mi)\s+(?:pistola|arma|cuchillo|bomba"
-        r"|navaja)\s+a\s+(?:la escuela|el colegio|clase|la universidad|la uni|el trabajo"
+        r"|(?:llevar|traer|llevare|traere|voy a llevar|llevo|traigo)\s+(?:un|una|mi|la|el)\s+"
+        r"(?:pistola|arma|cuchillo|bomba|navaja|rifle|escopeta)(?:\s+de\s+mi\s+\w+)?\s+a\s+(?:la escuela|el colegio|clase|la universidad|la uni|el trabajo"
         r"|la oficina|la iglesia|la fiesta)|(?:poner|colocar) una bomba"
         r"|(?:escuela|colegio|clase|universidad|trabajo|oficina)\s+con\s+(?:una|la|mi)\s+(?:pistola"
         r"|arma|rifle|escopeta)"
         r"|(?:disparar|balear) (?:en|a) (?:la escuela|el colegio|todos)",
         first_person=True,
     ),
+    _rule(
+        "es.others.bebe",
+        r"(?:ganas de|quiero|voy a|impulsos? de|miedo de|tentad[oa] de|pienso en)\s+(?:\w+\s+)?"
+        r"(?:sacudir|zarandear|aventar|lanzar|tirar|golpear|ahogar|asfixiar|lastimar|estrellar)"
+        r"\s+(?:a(?:l)?\s+)?(?:mi\s+|la\s+|el\s+)?(?:bebe|bebita|bebito|nino|nina|nene|nena|hijo"
+        r"|hija|recien nacid[oa])",
+        first_person=True,
+    ),
+    _rule(
+        "es.others.acecho",
+        r"se donde (?:vive|trabaja|duerme|estudia)",
+        first_person=True,
+        needs=r"(?<![a-z])(?:pagar|hacerle dano|matar\w*|lastimar\w*|esta noche|arrepentir\w*"
+        r"|cuchillo|pistola|acido)(?![a-z])",
+    ),
     # ---- Hindi (romanised): self-harm and suicide ----------------------------------------
     _rule(
         "hi.self.marna_chahta",
         rf"(?:marna|marne|mar jana|mar jaana|marjana|mar hi jana)\s+(?:hi\s+)?(?:ko\s+)?{_CHAHTA}"
         r"|(?:mujhe|muje|mjhe|mujhko|mujko)\s+(?:bas\s+|ab\s+|sach me\s+)?(?:marna|mar jana"
-        r"|mar jaana|mar hi jana)\s+(?:hai|h|he)"
+        r"|mar jaana|mar hi jana)\s+(?:hai|h|he|chahiye|chahie|chaiye)"
         r"|mar (?:jaunga|jaungi|jaun|jau) (?:to|toh) (?:sab|sabhi|sabko|sab log|ghar wale)"
         r"|(?:lagta hai|mann karta hai|man karta hai|dil karta hai|jee karta hai)\s+(?:ki\s+)?"
         r"(?:main\s+|mai\s+)?mar (?:jaun|jau|jaaun|jaon)"
         r"|(?:kash|kaash|kaas)\s+(?:main\s+|mai\s+|me\s+)?mar (?:jaun|jau|jaaun|jaon|jata|jati"
         r"|gaya hota|gayi hoti)|mar (?:jana|jaana|jaun|jau) (?:hi )?(?:behtar|acha|achha|better)"
-        r"|(?:marne|mar jaane|mar jane) (?:ka|ki) (?:mann|man|dil|irada|icha|ichha|iccha|khayal"
+        r"|(?:marne|mar jaane|mar jane) (?:ka|ki|ke) (?:mann|man|dil|irada|icha|ichha|iccha|khayal"
         r"|khyal|vichar|soch)",
         first_person=True,
         post_negation=True,
@@ -745,7 +874,7 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "hi.self.khud_ko",
         r"(?:khud|khudko|apne aap|apneaap|apne ap|apne aapko|apne apko|khud hi)\s*(?:ko\s+)?"
-        r"(?:maar|mar|khatam|khatm|khtm|khtam|hurt|nuksan|nuksaan|chot|kaat|kat|jala|zakhmi"
+        r"(?:(?:blade|chaku|chaaku|knife|kanch|kaanch|cigarette|lighter)\s+se\s+)?(?:maar|mar|khatam|khatm|khtm|khtam|hurt|nuksan|nuksaan|chot|kaat|kat|jala|zakhmi"
         r"|saza|takleef)\w*(?:\s+(?:kar|de|le|daal|dal|pahuncha|pohcha|pahucha|kr)\w*)?"
         r"(?:\s+(?:dunga|dungi|lunga|lungi|chahta|chahti|chahte|du|lu|hu|hoon))?",
         first_person=True,
@@ -753,16 +882,15 @@ RULES: tuple[Rule, ...] = (
     ),
     _rule(
         "hi.self.jeena_nahi",
-        r"(?:jeene|jine)\s+(?:ka|ki|ko|ke)\s+(?:koi\s+|kuch\s+|bhi\s+)?(?:mann|man|mn|dil|icha"
-        r"|ichha|iccha|irada|wajah|waja|vajah|vajeh|wajeh|karan|matlab|maksad|maqsad|himmat"
-        rf"|hausla|mood|reason|umeed|ummeed)\s+(?:\w+\s+)?(?:{_NAHI}|na|khatam|khatm)"
+        rf"(?:jeene|jine)\s+(?:ka|ki|ko|ke)\s+(?:koi\s+|kuch\s+|bhi\s+)?{_HI_REASON}\s+"
+        rf"(?:\w+\s+)?(?:{_NAHI}|na|khatam|khatm)"
         rf"|(?:jeena|jina)\s+(?:ab\s+)?{_NAHI}\s+(?:{_CHAHTA}|hai|h|he|ha)"
         rf"|{_NAHI}\s+(?:jeena|jina)(?:\s+(?:hai|h|he|mujhe|muje|ab))?"
         rf"|(?:mujhe|muje)\s+(?:ab\s+|aur\s+)*(?:jeena|jina)\s+{_NAHI}"
         rf"|(?:jee|ji)\s+{_NAHI}\s+(?:sakta|sakti|paunga|paungi|paaunga|paaungi|pa raha|pa rahi)"
         rf"|{_NAHI}\s+(?:jee|ji)\s+(?:sakta|sakti|paunga|paungi|paaunga|paaungi|pa raha|pa rahi)"
-        r"|(?:duniya (?:mein|me|main) rehne|zinda rehne|jinda rehne) (?:ka|ki) (?:mann|man|dil|icha"
-        rf"|ichha|wajah|vajah) (?:\w+\s+)?{_NAHI}",
+        r"|(?:duniya (?:mein|me|main) rehne|zinda rehne|jinda rehne|jeete rehne) (?:ka|ki)\s+"
+        rf"(?:koi\s+)?{_HI_REASON} (?:\w+\s+)?{_NAHI}",
         first_person=True,
     ),
     _rule(
@@ -781,7 +909,10 @@ RULES: tuple[Rule, ...] = (
         r"|pdega|parega)\s+(?:agar|jab)\s+(?:main|mai|me)\s+(?:mar|chala|chali|na)"
         r"|(?:main|mai|me)\s+(?:sab\s+(?:par|pe|ke liye)\s+)?(?:ek\s+)?(?:bojh|bhoj|boj)\s+"
         r"(?:hoon|hun|hu|ban gaya|ban gayi)"
-        r"|(?:hamesha|humesha)\s+ke\s+liye\s+(?:gayab|gaayab|ghayab|gum)\s+(?:ho|ja)\w*",
+        r"|(?:hamesha|humesha)\s+ke\s+liye\s+(?:gayab|gaayab|ghayab|gum)\s+(?:ho|ja)\w*"
+        r"|(?:apni|meri) jaan (?:lena|lene|le lena|le lunga|le lungi|le lu|le loon)"
+        r"|hone (?:ya )?(?:na|nahi) hone se (?:kisi ko )?(?:koi )?(?:fark|farak|farq|fraq) (?:nahi"
+        r"|nhi)",
         first_person=True,
         post_negation=True,
     ),
@@ -803,22 +934,99 @@ RULES: tuple[Rule, ...] = (
         first_person=True,
         post_negation=True,
     ),
+    _rule(
+        "hi.self.bhagwan_utha_le",
+        r"(?:bhagwan|bhagvan|bhagwaan|upar wala|uparwala|upar vala|khuda|allah|rab|ishwar)\s+"
+        r"(?:(?:bas|ab|jaldi)\s+)?(?:(?:mujhe|muje|mjhe)\s+)?(?:utha|bula|uthale|bulale)(?:\s*(?:le"
+        r"|lo|lena|lega|le ja))?"
+        r"|(?:koi|kash koi|kaash koi)\s+(?:truck|gaadi|gadi|bus|train)\s+(?:mujhe\s+)?(?:thok"
+        r"|kuchal|uda|maar)\s*(?:de|da|deta|jaye|jae)"
+        r"|(?:soun|sou|so jaun|so jau|so jaaun|so jaon|sota rahun|soti rahun)\s+(?:aur|or)\s+"
+        r"(?:phir\s+|fir\s+)?(?:kabhi\s+)?(?:na|nahi|nhi)\s+(?:uthun|uthu|uthoon|jagun|jagu)"
+        r"|(?:भगवान|ऊपर वाला|ऊपरवाला|ईश्वर|खुदा|अल्लाह|रब)\s+(?:(?:बस|अब|जल्दी)\s+)?(?:मुझे\s+)?"
+        r"(?:उठा|बुला)"
+        r"|(?:सोऊं|सो जाऊं|सो जाऊ|सोऊ)\s+(?:और\s+)?(?:फिर\s+)?(?:कभी\s+)?(?:न|ना|नहीं)\s+(?:उठूं"
+        r"|उठू|जागूं|जागू)",
+        first_person=True,
+        post_negation=True,
+        stem_end=True,
+    ),
+    _rule(
+        "hi.self.alvida",
+        r"(?:ye|yeh|ये|यह)\s+(?:mera|meri|मेरा|मेरी)\s+(?:last|aakhri|akhri|aakhiri|akhiri|antim"
+        r"|आखिरी|अंतिम|लास्ट)\s+(?:msg|message|sandesh|baat|मैसेज|संदेश|मेसेज|बात)"
+        r"|(?:sabko|sab ko|सबको|सब को)\s+(?:alvida|अलविदा)"
+        r"|(?:kal|aaj raat ke baad|कल|आज रात के बाद)\s+(?:main|mai|मैं)\s+(?:nahi|नहीं)\s+"
+        r"(?:rahunga|rahungi|rahoonga|रहूंगा|रहूंगी)"
+        r"|(?:apni|meri|अपनी|मेरी)\s+(?:saari\s+|सारी\s+)?(?:cheezein|cheeze|chizen|chize|saaman"
+        r"|samaan|चीजें|सामान)\s+(?:\S+\s+)?(?:baant|de|बांट|दे)\s*(?:di|diya|raha|rahi|दी|रहा|रही)",
+        first_person=True,
+        stem_end=True,
+    ),
+    _rule(
+        "hi.self.saadhan",
+        r"(?:nahar|nadi|kuen|kuan|kuye|kuwe|jheel|samundar|samandar|talab)\s+(?:mein|me|main)\s+"
+        r"(?:kood|kud|chhalang|chalang|dub|doob)\w*"
+        r"|(?:blade|chaku|chaaku)\s+(?:se\s+)?(?:chalaya|chalati|chalata|chalai|chalaunga|maara|mara"
+        r"|kaata|kata|kaati|katti|kaatti)"
+        r"|(?:haath|hath|kalai|baazu|bazu|jangh|pair)\s+(?:pe|par|per)\s+(?:blade|chaku|kaanch"
+        r"|kanch)"
+        r"|(?:chuhe (?:maarne|marne|mar) (?:ki|wali|vali) dawai|chuha mar dawai|zeher|zehar|jahar"
+        r"|keetnashak|kitnashak|phenyl|tezaab|tezab|acid|poison|rat poison)\s+(?:pi|kha|pee)\s*"
+        r"(?:li|liya|lunga|lungi|lu|loon|lena|lene|chuka|chuki|raha|rahi)"
+        r"|(?:goliyan|goliya|goli|dawaiyan|dawaiya|pills|tablets)\s+(?:\w+\s+)?(?:jama|ikattha"
+        r"|ikatha|collect|jod)\s+(?:kar|kr)",
+        first_person=True,
+        post_negation=True,
+    ),
+    _rule(
+        "hi.self.jaan_dena",
+        r"jaan (?:de dunga|de dungi|de du|de doon|dena chahta|dena chahti|de deta|de deti)"
+        r"|जान (?:दे दूंगा|दे दूंगी|दे दूं|देना चाहत|दे देता|दे देती)",
+        first_person=True,
+        post_negation=True,
+        stem_end=True,
+        unless_before=r"(?:liye|लिए)(?:\s+\S+)?",
+    ),
+    _rule(
+        "hi.self.rassi",
+        r"(?:rassi|rassa|phanda|fanda|रस्सी|फंदा)\s+(?:\S+\s+)?(?:khareed|kharid|le aaya|le aayi"
+        r"|la liya|ready|taiyar|तैयार|खरीद|बना|ले आया|ले आई)",
+        first_person=True,
+        stem_end=True,
+        needs=r"pankhe|latak|phansi|jaan|aaj raat|alvida|पंखे|लटक|फांसी|जान|आज रात|अलविदा",
+    ),
+    _rule(
+        "hi.self.koi_aur",
+        r"(?:suicide|khudkushi|aatmahatya|atmahatya|sucide|आत्महत्या|खुदकुशी|सुसाइड)\s+(?:kar|कर)"
+        r"\s*(?:lega|legi|lenge|sakta hai|sakti hai|लेगा|लेगी|लेंगे|सकता है|सकती है)"
+        r"|(?:suicide|khudkushi|aatmahatya|marne|mar jane|आत्महत्या|खुदकुशी|मरने|सुसाइड)\s+(?:ki|ke"
+        r"|की|के)\s+(?:baat|baatein|baaten|dhamki|बात|बातें|धमकी)\s+(?:kar|de|कर|दे)"
+        r"|(?:suicide|khudkushi|aatmahatya|आत्महत्या|खुदकुशी)\s+(?:karne|करने)\s+(?:wala|wali|wale"
+        r"|ja raha|ja rahi|वाला|वाली|जा रहा|जा रही)\s+(?:hai|he|h|है)"
+        r"|(?:wo|woh|vo|voh|वो|वह|dost|saheli|bhai|behen|behan|दोस्त|सहेली|भाई|बहन)\s+(?:\S+\s+)"
+        r"{0,3}?(?:marna|mar jana|मरना|मर जाना)\s+(?:chahta|chahti|chahte|चाहता|चाहती|चाहते)\s+"
+        r"(?:hai|he|h|है)",
+        third_person=True,
+        post_negation=True,
+        stem_end=True,
+    ),
     # ---- Hindi (Devanagari): self-harm and suicide ---------------------------------------
     _rule(
         "hi.self.devanagari",
-        r"मरना चाहत|मर जाना चाहत|मरने (?:का|की) (?:मन|इच्छा|दिल|इरादा|ख्याल|खयाल|विचार)"
-        r"|मुझे (?:बस |अब )?(?:मरना|मर जाना) है|काश (?:मैं )?मर जा"
+        r"मरना चाहत|मर जाना चाहत|मरने (?:का|की|के) (?:मन|इच्छा|दिल|इरादा|ख्याल|खयाल|विचार)"
+        r"|मुझे (?:बस |अब )?(?:मरना|मर जाना) (?:है|चाहिए)|मर जाना चाहिए|काश (?:मैं )?मर जा"
         r"|(?:मन|दिल|जी) करता है\s*(?:कि\s+)?(?:मैं\s+)?मर जा"
         r"|(?:आत्महत्या|खुदकुशी|खुदखुशी|सुसाइड)\s*(?:करने|करना|करूंगा|करूंगी|करुंगा|करुंगी|करूं"
-        r"|करुं|कर|का (?:ख्याल|खयाल|विचार|मन|इरादा)|के (?:बारे|ख्याल|खयाल|विचार))"
-        r"|(?:खुद|अपने आप|स्वयं|खुद ही)\s*(?:को\s+)?(?:मार|खत्म|खतम|नुकसान|चोट|काट|जला|घायल|हर्ट)"
-        r"|जीने (?:का|की|को|के) (?:कोई |कुछ )?(?:मन|दिल|इच्छा|वजह|कारण|मतलब|इरादा|मकसद|उम्मीद"
-        rf"|हिम्मत)\s+(?:\S+\s+)?(?:{_DEV_NAHI}|खत्म)"
+        r"|करुं|कर|का (?:ख्याल|खयाल|विचार|मन|इरादा)|के (?:बारे में|ख्याल|खयाल|विचार))"
+        r"|(?:खुद|अपने आप|स्वयं|खुद ही)\s*(?:को\s+)?(?:(?:ब्लेड|चाकू|कांच|सिगरेट)\s+से\s+)?"
+        r"(?:मार|खत्म|खतम|नुकसान|चोट|काट|जला|घायल|हर्ट)"
+        rf"|जीने (?:का|की|को|के) (?:कोई |कुछ )?{_DEV_REASON}\s+(?:\S+\s+)?(?:{_DEV_NAHI}|खत्म)"
         rf"|{_DEV_NAHI} जी (?:सकता|सकती|पाऊंगा|पाऊंगी)"
         rf"|जीना (?:अब )?{_DEV_NAHI} (?:चाहत|है)|{_DEV_NAHI} जीना|जी {_DEV_NAHI} (?:सकता|सकती"
         rf"|पाऊंगा"
         r"|पाऊंगी)|(?:जिंदगी|जिन्दगी|जीवन|अपनी जान)\s+(?:खत्म|खतम|समाप्त|ले)\s*(?:कर|लूंगा|लूंगी"
-        r"|लूं)"
+        r"|लूं|ना|ने)"
         r"|(?:नस|नसें|कलाई)\s+(?:की नस\s+)?काट|फांसी (?:\S+ )?लगा|(?:छत|पुल|बिल्डिंग|इमारत)"
         r" (?:से|पर से) (?:कूद|छलांग)|मेरे (?:बिना|जाने के बाद|न होने से) (?:\S+ ){0,3}"
         r"(?:बेहतर|खुश|अच्छ)|(?:सारी|सब|बहुत सारी) (?:नींद की )?(?:गोलियां|दवाइयां"
@@ -828,12 +1036,46 @@ RULES: tuple[Rule, ...] = (
         post_negation=True,
         stem_end=True,
     ),
+    _rule(
+        "hi.self.devanagari_saadhan",
+        r"(?:जिंदगी|जिन्दगी|जीवन)\s+से\s+(?:थक|तंग|परेशान|हार|ऊब)\s+(?:गया|गई|गयी|चुका|चुकी)"
+        r"|सब\s+(?:कुछ\s+)?खत्म\s+कर\s+(?:दूंगा|दूंगी|दूं|देना चाहत|लूंगा|लूंगी)"
+        r"|हमेशा\s+के\s+लिए\s+(?:गायब|गुम)\s+(?:हो|जा)"
+        r"|होने\s+(?:या\s+)?(?:न|ना|नहीं)\s+होने\s+से\s+(?:किसी को\s+)?(?:कोई\s+)?(?:फर्क|फरक)\s+नहीं"
+        r"|(?:नहर|नदी|कुएं|कुआं|झील|समुद्र|तालाब)\s+में\s+(?:कूद|छलांग|डूब)"
+        r"|(?:ट्रेन|गाड़ी|ट्रक|बस|मेट्रो|रेल)\s+(?:के|की)\s+(?:आगे|नीचे|सामने)\s+(?:कूद|आ जा|लेट)"
+        r"|पंखे\s+से\s+लटक"
+        r"|ब्लेड\s+(?:से\s+)?(?:चलाया|चलाती|चलाता|चलाई|मारा|मारती|काटा|काटती|काटता)"
+        r"|(?:हाथ|कलाई|बांह|बाजू|जांघ)\s+(?:पर|पे)\s+(?:ब्लेड|चाकू|कांच)"
+        r"|(?:चूहे मारने की दवा|चूहे मार दवा|ज़हर|जहर|कीटनाशक|फिनाइल|तेज़ाब)\s+(?:पी|खा)\s+(?:ली"
+        r"|लिया|लूंगा|लूंगी|लूं|लेना|लेने|चुका|चुकी)"
+        r"|(?:गोलियां|गोली|दवाइयां|दवाई)\s+(?:\S+\s+)?(?:जमा|इकट्ठा|इकट्ठी)\s+(?:कर|की)",
+        first_person=True,
+        post_negation=True,
+        stem_end=True,
+    ),
+    _rule(
+        "hi.self.method_question",
+        r"(?:marne|suicide|khudkushi|aatmahatya)\s+(?:ka|ke)\s+(?:sabse\s+)?(?:aasan|asaan|asan"
+        r"|easy|painless|tez|fast|quick|pakka|best|sahi)\s+(?:tarika|tareeka|tareka|tarike|way"
+        r"|rasta|upay)"
+        r"|kitni\s+(?:neend ki\s+)?(?:goliyan|goliya|goli|pills|tablets|dawai)\s+(?:\w+\s+){0,3}?"
+        r"(?:marne|mar jaun|mar jaunga|maut)"
+        r"|(?:मरने|आत्महत्या|खुदकुशी|सुसाइड)\s+(?:का|के)\s+(?:सबसे\s+)?(?:आसान|आसन|तेज|बिना दर्द"
+        r"|दर्दरहित|पक्का|सही)\s+(?:तरीका|तरीके|रास्ता|उपाय)"
+        r"|(?:कितनी|कितने)\s+(?:नींद की\s+)?(?:गोलियां|गोलियों|गोली|दवाइयां)\s+(?:\S+\s+){0,3}?"
+        r"(?:मर|मौत)",
+        stem_end=True,
+    ),
     # ---- Hindi: harm to others -----------------------------------------------------------
     _rule(
         "hi.others.maar_dunga",
-        rf"{_HI_OBJ}\s+(?:jaan se\s+)?(?:maar|mar|khatam kar|khatm kar|khtm kar|goli maar"
-        rf"|chaku maar|chaaku maar|chaku ghop|ghayal kar|nuksan pahuncha|nuksaan pahuncha"
-        rf"|chot pahuncha|peet|pit|kaat|jala|zeher de|zehar de|jahar de|zeher|zehar)\s*{_HI_FUT}"
+        rf"{_HI_OBJ}\s+(?:jaan se\s+|\w+\s+se\s+)?(?:maar|mar|khatam kar|khatm kar|khtm kar"
+        r"|goli maar|chaku maar|chaaku maar|chaku ghop|ghayal kar|nuksan pahuncha|nuksaan pahuncha"
+        r"|chot pahuncha|peet|pit|kaat|jala|zeher de|zehar de|jahar de|zeher|zehar|patak|phenk"
+        rf"|phek|fek|dhakka de|gala ghont|gala daba)\s*{_HI_FUT}"
+        rf"|(?:ka|ki|ke)\s+gala\s+(?:ghont|ghot|daba|dba|kaat|kat)\s*{_HI_FUT}"
+        rf"|(?:tezaab|tezab|tejab|acid)\s+(?:phek|fek|phenk|daal|dal)\s*{_HI_FUT}"
         r"|(?:uska|unka|tera|tumhara|iska|sabka)\s+(?:khoon|khun|qatl|katl|murder)\s+(?:kar|kr)\s*"
         r"(?:dunga|dungi|du|doon|na chahta|na chahti|na hai)"
         r"|(?:uski|unki|teri|tumhari|iski|inki)\s+jaan\s+(?:le|lene)\s*(?:lunga|lungi|lu|loon|ka"
@@ -846,14 +1088,31 @@ RULES: tuple[Rule, ...] = (
     ),
     _rule(
         "hi.others.devanagari",
-        r"(?:उसे|उसको|उन्हें|उनको|तुझे|तुम्हें|तुम्हे|इसे|इसको|आपको|सबको|(?:अपनी|अपने|मेरी"
-        r"|मेरे) \S+ को)"
-        r"\s+(?:जान से\s+)?(?:मार|खत्म कर|गोली मार|चाकू मार|नुकसान पहुंचा|चोट पहुंचा)\s*(?:दूंगा"
-        r"|दूंगी|डालूंगा|डालूंगी|दूं|डालूं|देना चाहत|डालना चाहत|ना चाहत|ने का मन)"
+        r"(?:(?:उसे|उसको|उन्हें|उनको|तुझे|तुम्हें|तुम्हे|इसे|इसको|आपको|सबको|(?:\S+ ){0,2}\S+ को)"
+        r"\s+(?:जान से\s+|\S+\s+से\s+)?(?:मार|खत्म कर|गोली मार|चाकू मार|नुकसान पहुंचा|चोट पहुंचा"
+        r"|पटक|फेंक|धक्का दे|गला घोंट|गला दबा)|(?:का|की|के) गला (?:घोंट|दबा|काट)|(?:तेज़ाब|एसिड)"
+        r" (?:फेंक|डाल))\s*(?:दूंगा|दूंगी|डालूंगा|डालूंगी|दूं|डालूं|देना चाहत|डालना चाहत|ना चाहत"
+        r"|ने का मन)"
         r"|(?:उसकी|उनकी|तेरी|तुम्हारी) जान ले (?:लूंगा|लूंगी|लूं)",
         weak=True,
         first_person=True,
         post_negation=True,
         stem_end=True,
+    ),
+    # A weapon taken to school: "papa ki gun" names whose gun, not who speaks, so no subject
+    # check here.
+    _rule(
+        "hi.others.hathiyar",
+        r"(?:gun|bandook|banduk|pistol|katta|chaku|chaaku|knife|revolver)\s+(?:le\s*ke|lekar"
+        r"|le kar)\s+(?:\w+\s+){0,3}(?:school|college|office|class)"
+        r"|(?:बंदूक|पिस्तौल|कट्टा|चाकू|गन)\s+(?:ले के|लेके|लेकर|ले कर)\s+(?:\S+\s+){0,3}(?:स्कूल"
+        r"|कॉलेज|ऑफिस|क्लास)",
+        post_negation=True,
+    ),
+    # Last, so that a threat in the same message names the kind: "I've got the knife ready".
+    _rule(
+        "en.self.weapon_ready",
+        r"(?:got|have|ive got|i have) (?:the|my) (?:gun|knife) ready",
+        first_person=True,
     ),
 )

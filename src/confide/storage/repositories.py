@@ -166,6 +166,15 @@ class GrantRepo:
         )
         return [(g, m) for g, m in self.s.execute(stmt).all()]
 
+    def count_pending(self, user_id: str, now: datetime) -> int:
+        """Requests waiting for the user's answer (not lapsed)."""
+        stmt = select(func.count()).where(
+            AccessGrant.user_id == user_id,
+            AccessGrant.status == "pending",
+            AccessGrant.expires_at > now,
+        )
+        return int(self.s.scalar(stmt) or 0)
+
     def staff(self, staff_id: str) -> StaffMember | None:
         return self.s.get(StaffMember, staff_id)
 
@@ -288,6 +297,12 @@ class AccountActionRepo:
 
     def for_report(self, report_id: str) -> AccountAction | None:
         return self.s.scalar(select(AccountAction).where(AccountAction.report_id == report_id))
+
+    def count_unseen(self, user_id: str) -> int:
+        stmt = select(func.count()).where(
+            AccountAction.user_id == user_id, AccountAction.seen_at.is_(None)
+        )
+        return int(self.s.scalar(stmt) or 0)
 
     def mark_seen(self, user_id: str, now: datetime) -> None:
         self.s.execute(

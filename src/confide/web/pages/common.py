@@ -144,6 +144,9 @@ def render(
     if csrf_token is None:
         csrf_token = guard(request).for_session(who.session_id) if who else ""
     notice = services.policy.notice_for(who.user_id) if who else []
+    # Things waiting for the user: a decision of the safety team, a staff access request.
+    unseen_notices = services.reports.unseen_count(who.user_id) if who else 0
+    pending_access = services.access.pending_count(who.user_id) if who else 0
     env: Jinja2Templates = request.app.state.templates
     response = env.TemplateResponse(
         request,
@@ -157,6 +160,8 @@ def render(
             "policy_notice": notice,
             "policy_version": services.policy.current_version() if notice else "",
             "path": request.url.path,
+            "unseen_notices": unseen_notices,
+            "pending_access": pending_access,
             **context,
         },
         status_code=status,
