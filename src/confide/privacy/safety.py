@@ -16,17 +16,25 @@ The detector covers English, Hindi (Devanagari and romanised) and Spanish:
    hyphens to spaces, and runs of a repeated Latin letter squeezed to one ("killl", "kil" and
    "kill" are one word; so are "jeeena" and "jeena"). Rule sources are squeezed the same way,
    so they are written in ordinary spelling.
-2. Each rule is one regex with an id such as ``en.self.kill_myself`` (language, kind, name).
+2. Each rule is one regex with an id such as ``en.self.kill_myself`` (language, kind, name);
+   the tables live in :mod:`confide.privacy.safety_rules`.
 3. A match is then cancelled by context: a negation just before it in the same clause ("I
    would never kill myself"; negations that are part of a signal, as in "I don't want to
    live", sit inside the rule itself); for Hindi rules, a negation just after it ("khudkushi
-   nahi karunga"); a subject that is someone else ("my friend is suicidal", "do you want to
-   die?"); a past told as past ("I used to self-harm", "years ago"); quoted words with a media
-   or reporting cue (song lyrics, a film line, "he said"); a game ("kill everyone in this
-   level"); for threats, a trivial cause ("if he eats my fries"); and, for rules marked weak,
-   a joking or hyperbole marker anywhere in the message ("lol", "jaja", "just kidding", a
-   laughing emoji, "so cute", "embarrassing"). Idioms ("die of embarrassment", "me muero de
+   nahi karunga"); a subject that is someone else for first-person rules ("do you want to
+   die?", "ek student ne suicide kar liya"); a past told as past ("I used to self-harm"), or
+   a past with a well present ("three years ago I tried ...; now I'm much better"); quoted
+   words with a media or reporting cue (song lyrics, a film line, "he said"); a game ("kill
+   everyone in this level"); for threats, a trivial cause ("if he eats my fries"); an
+   accident in the same sentence ("burned my arm on the oven again"); and, for rules marked
+   weak, a joking or hyperbole marker anywhere in the message ("lol", "jaja", a laughing
+   emoji, "so cute", "embarrassing") unless the message also shows real distress ("so done
+   with everything, i just wanna die lol"). Idioms ("die of embarrassment", "me muero de
    risa", "kill time") are excluded by the rules themselves.
+4. Some phrases count only with a cue elsewhere in the message ("I bought a rope" with "I
+   know what I'm going to do"). Someone else at risk now ("my friend says she'll kill herself
+   tonight") is a signal, since the user may need the helplines for them, unless the message
+   is about a story, film, game or the news.
 
 It is a net with holes, not a diagnosis: it misses what it has no words for and fires on some
 things a person would read otherwise. A false alarm costs one unneeded card, a miss costs
@@ -45,12 +53,19 @@ from importlib import resources
 from typing import Any
 
 from confide.errors import ConfigurationError
+from confide.privacy import safety_rules_en, safety_rules_es, safety_rules_hi
 from confide.privacy.safety_rules import (
     DEVANAGARI,
-    RULES,
     Rule,
     SignalKind,
     compile_source,
+)
+
+# English, then Spanish, then Hindi: the first rule that survives its checks is reported.
+RULES: tuple[Rule, ...] = (
+    *safety_rules_en.RULES,
+    *safety_rules_es.RULES,
+    *safety_rules_hi.RULES,
 )
 
 __all__ = [
@@ -200,7 +215,7 @@ _MEDIA = compile_source(
 # friend at risk now.
 _FICTION = compile_source(
     r"(?<![a-z])(?:movie|film|novel|book|story|stories|poem|episode|series|show|scene|chapter"
-    r"|character|villain|protagonist|plot|news|article|headline|documentary|song|lyrics|pelicula"
+    r"|character|villain|protagonista?|plot|news|article|headline|documentary|song|lyrics|pelicula"
     r"|libro|novela|personaje|serie|capitulo|noticias?|periodico|cancion|kahani|upanyas|akhbar"
     r"|khabar|nayak|nayika)(?![a-z])|फिल्म|कहानी|उपन्यास|नायक|नायिका|अखबार|खबर|गाना"
 )
@@ -209,7 +224,8 @@ _FICTION = compile_source(
 _PAST_TIME = compile_source(
     r"(?<![a-z])(?:(?:years?|months|long|a while) ago|back then|as a (?:teen|teenager|kid)"
     r"|in (?:high ?school|middle school|college|uni|university)|when i was (?:younger|a teen"
-    r"|a teenager|a kid|depressed|in)|used to|hace (?:\w+ )?(?:anos|meses|tiempo)|en la (?:secundaria"
+    r"|a teenager|a kid|depressed|in)|used to|hace (?:\w+ )?(?:anos|meses|tiempo)"
+    r"|en la (?:secundaria"
     r"|prepa|universidad)|de (?:joven|nina|nino|adolescente)|solia|saal pehle|mahine pehle"
     r"|college (?:ke time|mein)|school (?:ke time|mein)|aate the|lagta tha|karta tha|karti thi)"
     r"(?![a-z])|साल पहले|महीने पहले|कॉलेज में|स्कूल में|आते थे|था,|थी,"
@@ -234,7 +250,8 @@ _DISTRESS = compile_source(
 _GAME = compile_source(
     r"(?<![a-z])(?:game|games|gaming|level|minecraft|fortnite|roblox|gta|valorant|pubg|free fire"
     r"|call of duty|cod|among us|zombies?|npc|npcs|respawn|boss fight|video ?game|videojuego"
-    r"|juego|partida|dnd|d&d)(?![a-z])"
+    r"|juego|partida|dnd|d&d|mario ?kart|smash|overwatch|apex|fifa|chess|tekken|halo|counter strike"
+    r"|csgo|bgmi|dota|league)(?![a-z])"
 )
 _TRIVIAL_IF = compile_source(
     r"(?<![a-z])(?:if|agar|si)\s+(?:\w+\s+){0,3}(?:spoil\w*|spoilea\w*|spoiler|wakes? me"
@@ -394,12 +411,15 @@ def _is_cancelled(rule: Rule, message: _Message, match: re.Match[str]) -> bool:
         return True
     if rule.kind == "harm_to_others" and _TRIVIAL_IF.search(_sentence(norm, start, end)):
         return True
+    if rule.unless_near is not None and rule.unless_near.search(_sentence(norm, start, end)):
+        return True
     return rule.weak and message.is_joking
 
 
 def detect(text: str) -> Signal | None:
     """The first crisis signal in ``text``, or None. Pure and local: nothing is logged or sent.
-    Self-harm rules are tried before harm-to-others rules."""
+    Rules are tried in table order: self-harm first, then harm to others, then the few
+    ambiguous ones ("I've got the knife ready") that a threat in the same message should name."""
     if not isinstance(text, str) or not text:
         return None
     message = _Message(_normalise(text))
