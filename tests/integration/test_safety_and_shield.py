@@ -159,6 +159,10 @@ def test_a_remote_provider_never_sees_identifiers_and_the_reply_gets_them_back(
     for value in (EMAIL, PHONE, "asha"):
         assert value not in sent
     assert "[EMAIL_1]" in sent
+    # The model call is audited as shielded, in the user's own log.
+    [call] = audit_actions(asha, "model.call")
+    assert call["details"]["remote"] is True
+    assert call["details"]["pii_shield"] is True
     # The stored reply has the values back where the model used placeholders.
     assert EMAIL in turn["reply"]["content"]
     assert PHONE in turn["reply"]["content"]
@@ -220,6 +224,8 @@ def test_the_local_model_gets_the_text_as_written(env: Env) -> None:
     alice = env.sign_up("alice")
     alice.say(alice.conversation(), f"write to {EMAIL}")
     assert EMAIL in sent_text(env.provider)
+    [call] = audit_actions(alice, "model.call")
+    assert call["details"]["pii_shield"] is False
 
 
 def test_memory_extraction_for_a_remote_provider_is_shielded_too(tmp_path: Path) -> None:

@@ -444,7 +444,7 @@ class ChatService:
             user_id=prepared.user_id,
             object_ref=prepared.conversation_id,
             purpose="chat_reply",
-            provider=self._provider,
+            provider=prepared.provider,
             prompt_tokens=prepared.prompt.tokens,
             memory_ids=prepared.recalled.memory_ids,
             message_ids=prepared.recalled.message_ids,

@@ -325,10 +325,12 @@ class MemoryWorker:
         text = " ".join(m.text for m in offered if m.role == "user")
         known = await anyio.to_thread.run_sync(self._known, job, text)
         inp = ExtractionInput(user_name, ai_name, offered[-1].day, offered, known)
-        await anyio.to_thread.run_sync(
-            self._audit_model_call, job, "memory_extraction", [m.id for m in offered]
+        provider = await anyio.to_thread.run_sync(
+            self._outbound, job.user_id, {user_name: "PERSON"}
         )
-        provider = self._outbound(job.user_id, {user_name: "PERSON"})
+        await anyio.to_thread.run_sync(
+            self._audit_model_call, job, "memory_extraction", [m.id for m in offered], provider
+        )
         candidates = await run_extraction(provider, inp, self.stats)
         if not candidates:
             return
@@ -352,14 +354,16 @@ class MemoryWorker:
                 [mid for c in candidates for mid in c.sources],
             )
 
-    def _audit_model_call(self, job: MemoryJob, purpose: str, message_ids: list[str]) -> None:
+    def _audit_model_call(
+        self, job: MemoryJob, purpose: str, message_ids: list[str], provider: Provider
+    ) -> None:
         self._audit.model_call(
             None,
             actor="extraction" if purpose == "memory_extraction" else "summary",
             user_id=job.user_id,
             object_ref=job.conversation_id,
             purpose=purpose,
-            provider=self._provider,
+            provider=provider,
             message_ids=message_ids,
         )
 
@@ -419,10 +423,12 @@ class MemoryWorker:
 
         prev = await anyio.to_thread.run_sync(previous)
         prompt = build_summary_prompt(user_name, ai_name, prev, chunk)
-        await anyio.to_thread.run_sync(
-            self._audit_model_call, job, "memory_summary", [m.id for m in chunk]
+        provider = await anyio.to_thread.run_sync(
+            self._outbound, job.user_id, {user_name: "PERSON"}
         )
-        provider = self._outbound(job.user_id, {user_name: "PERSON"})
+        await anyio.to_thread.run_sync(
+            self._audit_model_call, job, "memory_summary", [m.id for m in chunk], provider
+        )
         completion = await provider.complete(
             prompt, GenerationOptions(max_tokens=_SUMMARY_REPLY_TOKENS, temperature=0.3)
         )

@@ -379,6 +379,8 @@ class AuditLog:
             "provider": provider.name,
             "model": provider.model,
             "remote": provider.is_remote,
+            # True when identifiers were replaced by placeholders before sending (P7)
+            "pii_shield": bool(getattr(provider, "pii_shield", False)),
             **details,
         }
         if s is None:

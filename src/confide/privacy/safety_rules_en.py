@@ -1,7 +1,7 @@
 """The crisis-signal rules in English.
 
-:mod:`confide.privacy.safety_rules` says how rules are written; :func:`confide.privacy.safety.detect`
-uses them."""
+:mod:`confide.privacy.safety_rules` says how rules are written;
+:func:`confide.privacy.safety.detect` uses them."""
 
 from __future__ import annotations
 

@@ -687,6 +687,11 @@ class ShieldedProvider:
         return f"ShieldedProvider(inner={self._inner.name!r})"
 
     @property
+    def pii_shield(self) -> bool:
+        """Recorded with each model call (``AuditLog.model_call``): identifiers were replaced."""
+        return True
+
+    @property
     def inner(self) -> Provider:
         return self._inner
 
