@@ -206,6 +206,8 @@ def test_if_detection_fails_nothing_is_sent_and_the_user_sees_why(
 
 def test_the_user_may_turn_the_shield_off_for_a_trusted_provider(remote: Env) -> None:
     asha = remote.sign_up("asha")
+    where = asha.get("/api/privacy/summary").json()["processing"]
+    assert "replaced by placeholders" in where
     r = asha.put("/api/privacy/consents/remote_unshielded", json={"granted": True})
     assert r.status_code == 200, r.text
     asha.say(asha.conversation(), f"write to {EMAIL}")
@@ -214,6 +216,8 @@ def test_the_user_may_turn_the_shield_off_for_a_trusted_provider(remote: Env) ->
         e for e in audit_actions(asha, "consent.granted") if e["purpose"] == "remote_unshielded"
     ]
     assert entry["actor"] == "user"
+    where = asha.get("/api/privacy/summary").json()["processing"]
+    assert "You turned the PII shield off" in where
     asha.put("/api/privacy/consents/remote_unshielded", json={"granted": False})
     before = len(remote.provider.requests)
     asha.say(asha.conversation(), f"again {EMAIL}")

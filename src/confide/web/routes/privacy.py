@@ -183,10 +183,17 @@ def _summary(services: Services, user_id: str) -> dict[str, Any]:
             "rights_requests": count(RightsRequest, RightsRequest.user_id == user_id),
         }
     if provider.is_remote:
+        shield = (
+            "Email addresses, phone numbers, card, bank and id numbers, passwords and your "
+            "name are replaced by placeholders before sending (the PII shield), and put back "
+            "in the reply; if they cannot be checked, nothing is sent."
+            if services.outbound.shielded_for(user_id)
+            else "You turned the PII shield off: identifiers are sent as you wrote them."
+        )
         where = (
             f"Replies are written by the model {provider.model} at {st.remote_base_url}: your "
             "messages, recalled memories and the companion's persona are sent there for each "
-            "reply and for memory extraction."
+            f"reply and for memory extraction. {shield}"
         )
     else:
         where = (
