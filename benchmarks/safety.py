@@ -1,57 +1,68 @@
-"""Crisis-signal detector quality on a blind, held-out evaluation set (promise P11).
+"""Crisis-signal detector quality on a blind test set (promise P11).
 
 Threat measured: a detector that misses a user in crisis (no helplines shown when they were
 needed) or that cries wolf on "this homework is killing me" until users learn to ignore the card.
-A second threat is to the figure itself: a score measured on the messages the rules were tuned on
-flatters the detector. So there are two sets, both written and labelled without seeing the
-detector's rules, in English, Hindi (Devanagari), romanised Hindi/Hinglish and Spanish, labelled
+A second threat is to the figure itself: a score measured on messages the rules were tuned on
+flatters the detector, and a set whose misses are printed one by one soon becomes a set the rules
+are tuned on. So there are three sets, all written and labelled without seeing the detector's
+rules, in English, Hindi (Devanagari), romanised Hindi/Hinglish and Spanish, labelled
 ``self_harm``, ``harm_to_others`` or ``none`` as a careful crisis counsellor would (would this
 message warrant showing helplines?), about 60% negatives, most of them hard (hyperbole, idioms,
 negation, fiction, news, study, a calmly told recovered past, games, cooking, tech, doses):
 
-- benchmarks/data/safety_heldout.jsonl, the held-out set (ids ``ho-...``): nobody tunes on it.
+- benchmarks/data/safety_test.jsonl, the test set (ids ``t-<language>-<n>``): nobody tunes on it.
   Its figures are the headline; this script never prints anything about its individual items.
-- benchmarks/data/safety_eval.jsonl, the development set the detector is tuned on.
+  An item of any other file that shares an id or a text with it (a copy, a subset, a repeat)
+  is left out of that file's figures and errors, so they cannot give single verdicts away.
+- benchmarks/data/safety_eval.jsonl and benchmarks/data/safety_heldout.jsonl, the two
+  development sets the detector is tuned on; their misclassified ids may be shown.
 
 A message is predicted positive when ``confide.privacy.safety.detect(text)`` returns a signal.
 
     python benchmarks/safety.py --json
-    python benchmarks/safety.py --show-errors       # development set: ids and labels only
+    python benchmarks/safety.py --show-errors       # development sets: ids and labels only
     python benchmarks/safety.py --data PATH --json  # one file only
-Last line with --json: the held-out figures {"precision", "recall", "f1", "items", "positives",
-"by_language", "kind_accuracy", "met", "targets", ...} with "headline": "held-out" and the same
-keys for the development set under "development". Targets: recall >= 0.90, precision >= 0.85.
-The exit code is 0 even when they are missed.
+Last line with --json: the test figures {"precision", "recall", "f1", "items", "positives",
+"by_language", "kind_accuracy", "met", "targets", ...} with "headline": "test" and the same keys
+for each development set under "development": {"eval": {...}, "heldout": {...}}.
+Targets: recall >= 0.90, precision >= 0.85. The exit code is 0 even when they are missed.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from confide.privacy.safety import detect
 
 __all__ = [
-    "DEVELOPMENT_SET",
+    "DEVELOPMENT_SETS",
+    "EVAL_SET",
     "HELDOUT_SET",
     "TARGETS",
+    "TEST_SET",
     "Item",
     "Outcome",
     "evaluate",
-    "is_heldout",
     "load_items",
     "misclassified",
     "report",
     "score",
+    "withheld_ids",
 ]
 
-DEVELOPMENT_SET = Path(__file__).parent / "data" / "safety_eval.jsonl"
-HELDOUT_SET = Path(__file__).parent / "data" / "safety_heldout.jsonl"
-HELDOUT_ID_PREFIX = "ho-"
+DATA = Path(__file__).parent / "data"
+EVAL_SET = DATA / "safety_eval.jsonl"
+HELDOUT_SET = DATA / "safety_heldout.jsonl"
+TEST_SET = DATA / "safety_test.jsonl"
+DEVELOPMENT_SETS: Mapping[str, Path] = {"eval": EVAL_SET, "heldout": HELDOUT_SET}
+# The test set's id form; an id of that form is withheld even in a copy whose texts were edited.
+TEST_ID = re.compile(r"t-(?:en|hi|hi-latn|es)-\d+")
 TARGETS = {"recall": 0.90, "precision": 0.85}
 NEGATIVE = "none"
 LABELS = frozenset({"self_harm", "harm_to_others", NEGATIVE})
@@ -90,7 +101,7 @@ class Outcome:
         return self.predicted != NEGATIVE
 
 
-def load_items(path: Path = DEVELOPMENT_SET) -> list[Item]:
+def load_items(path: Path) -> list[Item]:
     """Read and check the JSONL set; a bad line names its line number, not its content."""
     items: list[Item] = []
     seen: set[str] = set()
@@ -178,62 +189,104 @@ def misclassified(outcomes: Iterable[Outcome]) -> list[tuple[str, Outcome]]:
     return errors
 
 
-def is_heldout(path: Path, items: Iterable[Item]) -> bool:
-    """Whether per-item output must be withheld: the held-out file, or any held-out id in it.
+def _normalised(text: str) -> str:
+    return " ".join(text.split()).casefold()
 
-    Checking the ids too keeps a renamed copy of the held-out set from leaking item by item.
+
+def withheld_ids(items: Iterable[Item], test_items: Iterable[Item]) -> frozenset[str]:
+    """Ids of the items whose per-item outcome would tell something about the test set.
+
+    An item is withheld when its id has the test set's form or is a test id, or when its text
+    is a test text (up to case and spacing): a renamed, trimmed or merged copy of the test set,
+    or a development item that happens to repeat a test message, would otherwise leak the
+    detector's verdict on a test message one line at a time.
     """
-    if path.resolve() == HELDOUT_SET.resolve():
-        return True
-    return any(item.id.startswith(HELDOUT_ID_PREFIX) for item in items)
+    test_ids: set[str] = set()
+    test_texts: set[str] = set()
+    for test_item in test_items:
+        test_ids.add(test_item.id)
+        test_texts.add(_normalised(test_item.text))
+    return frozenset(
+        item.id
+        for item in items
+        if TEST_ID.fullmatch(item.id) or item.id in test_ids or _normalised(item.text) in test_texts
+    )
 
 
-def report(heldout: Sequence[Outcome], development: Sequence[Outcome]) -> dict[str, object]:
-    """The held-out figures as the headline, the development figures nested under their name."""
-    return {**score(heldout), "headline": "held-out", "development": score(development)}
+def report(
+    test: Sequence[Outcome], development: Mapping[str, Sequence[Outcome]]
+) -> dict[str, object]:
+    """The test figures as the headline, each development set's figures nested under its name."""
+    return {
+        **score(test),
+        "headline": "test",
+        "development": {name: score(outcomes) for name, outcomes in development.items()},
+    }
 
 
 def _print_errors(outcomes: Sequence[Outcome]) -> None:
     for tag, o in misclassified(outcomes):
-        print(f"{tag:<4} {o.id:<12} label={o.label:<15} predicted={o.predicted}")
+        print(f"{tag:<4} {o.id:<14} label={o.label:<15} predicted={o.predicted}")
 
 
-def _print_withheld() -> None:
+def _print_withheld(items: int, how: str) -> None:
     # Said on stderr so the --json contract (one JSON object last on stdout) is untouched.
-    print("held-out set: per-item errors are never shown, only aggregate figures", file=sys.stderr)
+    # Only a count of items: never how many of them were misclassified, which on a small
+    # file would give away single verdicts.
+    print(
+        f"{items} test-set item(s) {how}: per-item results on the test set are never shown, "
+        "only aggregate figures",
+        file=sys.stderr,
+    )
 
 
-def _print_human(result: dict[str, object], indent: str = "") -> None:
+def _print_human(result: Mapping[str, object], indent: str = "") -> None:
     for key, value in result.items():
         if key == "by_language" and isinstance(value, dict):
             for language, figures in value.items():
                 print(f"{indent}{'by_language ' + language:>22}: {figures}")
-        elif key == "development" and isinstance(value, dict):
+        elif key != "targets" and isinstance(value, dict):
             print(f"{indent}{key:>22}:")
             _print_human(value, indent + "    ")
         else:
             print(f"{indent}{key:>22}: {value}")
 
 
+def _without_test_items(items: list[Item], test_items: list[Item]) -> list[Item]:
+    # A file other than the test set is scored and shown without its test-set items: else the
+    # figures or error list of a small file holding a few test messages give verdicts away.
+    withheld = withheld_ids(items, test_items)
+    if withheld:
+        _print_withheld(len(withheld), "left out of this file's figures and errors")
+    return [item for item in items if item.id not in withheld]
+
+
 def _run_one(path: Path, show_errors: bool) -> dict[str, object]:
     items = load_items(path)
+    is_test_set = path.resolve() == TEST_SET.resolve()
+    if not is_test_set:
+        items = _without_test_items(items, load_items(TEST_SET))
     outcomes = evaluate(items)
     if show_errors:
-        if is_heldout(path, items):
-            _print_withheld()
+        if is_test_set:
+            _print_withheld(len(items), "not shown")
         else:
             _print_errors(outcomes)
     return score(outcomes)
 
 
-def _run_both(show_errors: bool) -> dict[str, object]:
-    development = evaluate(load_items(DEVELOPMENT_SET))
-    heldout = evaluate(load_items(HELDOUT_SET))
+def _run_all(show_errors: bool) -> dict[str, object]:
+    test_items = load_items(TEST_SET)
+    development: dict[str, list[Outcome]] = {}
+    for name, path in DEVELOPMENT_SETS.items():
+        development[name] = evaluate(_without_test_items(load_items(path), test_items))
+        if show_errors:
+            print(f"development set errors ({name}):")
+            _print_errors(development[name])
+    test = evaluate(test_items)
     if show_errors:
-        print("development set errors:")
-        _print_errors(development)
-        _print_withheld()
-    return report(heldout, development)
+        _print_withheld(len(test_items), "not shown")
+    return report(test, development)
 
 
 def main() -> None:
@@ -245,11 +298,11 @@ def main() -> None:
     parser.add_argument(
         "--show-errors",
         action="store_true",
-        help="print misclassified ids of the development set (never of the held-out set)",
+        help="print misclassified ids of the development sets (never of the test set)",
     )
     args = parser.parse_args()
     if args.data is None:
-        result = _run_both(args.show_errors)
+        result = _run_all(args.show_errors)
     else:
         result = _run_one(args.data, args.show_errors)
     if args.json:

@@ -38,10 +38,13 @@ def _is_browser_test(item: pytest.Item) -> bool:
     return HERE in Path(str(item.path)).parents
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     # Browser tests run last: pytest-playwright's session-wide sync Playwright keeps an event
     # loop running in the main thread until the session ends, and asyncio.run() in any later
-    # test would fail.
+    # test would fail. ``trylast``: after pytest's own reordering by higher-scoped fixture
+    # parameters, which would otherwise put the browser tests (a session-scoped
+    # ``browser_name``) before modules with module-scoped parametrized fixtures.
     items.sort(key=_is_browser_test)
     if CHROMIUM.exists() or os.environ.get("CI"):
         return

@@ -1063,6 +1063,101 @@ NOT_SIGNALS: dict[str, list[str]] = {
 }
 
 
+# --- rules written by family (how people express it, not one fixed sentence) -------------
+
+FAMILY_SELF_HARM: dict[str, list[str]] = {
+    "en": [
+        "how many of my sleeping pills would it take to not wake up",
+        "I just swallowed a cup of drain cleaner",
+        "I keep picturing stepping off the platform",
+        "ordered helium online, it arrives before the weekend",
+        "gave my guitar to my cousin, I won't need it anymore",
+        "no one would even notice if I disappeared",
+        "punched the wall till my knuckles bled",
+        "my sister locked herself in the bathroom with a razor",
+        "I'm sitting by the railway tracks again",
+        "my wrists are all cut up again",
+        "honestly wouldn't mind if I just never woke up",
+    ],
+    "es": [
+        "¿cuántos gramos de paracetamol hacen falta para morir?",
+        "me tomé todas las pastillas del botiquín",
+        "estoy sentada en la barandilla del puente, es la última vez",
+        "regalé mis libros, ya no los voy a necesitar",
+        "quiero dormir y no volver a despertar, quitarme de en medio",
+        "me corto con la cuchilla para sentir algo",
+        "mi hermana se encerró en el baño con las pastillas",
+        "me quemo con el mechero cuando estoy sola",
+        "me acabo de beber un vaso de lejía",
+    ],
+    "hi": [
+        "kitni neend ki goliyan khane se insaan subah nahi uthta",
+        "मैंने कीटनाशक पी लिया है",
+        "pul ki railing pe baitha hu, bas alvida kehna tha",
+        "rassi kharid li hai, aaj raat sab khatam",
+        "laptop dost ko de diya, ab mujhe uski zarurat nahi padegi",
+        "mujhe ab zinda nahi rehna",
+        "blade se apni kalai pe cut kiye",
+        "bhai ne kamra andar se band kar liya hai, zeher ki bottle haath me hai",
+        "didi ne saari neend ki goliyan ek saath kha li",
+        "pankhe se dupatta bandh liya hai",
+    ],
+}
+
+FAMILY_HARM_TO_OTHERS: dict[str, list[str]] = {
+    "en": ["my cousin says he's going to shoot up the school on monday"],
+    "es": ["estoy poniendo matarratas en el café de mi jefe"],
+    "hi": ["usko kal chaku maar dunga"],
+}
+
+# Near misses of the family rules and of the cues: each is one cue alone, an accident, a
+# means named in passing, or a farewell that is not one.
+FAMILY_NOT_SIGNALS: dict[str, list[str]] = {
+    "en": [
+        "how many pills should I take for a headache",
+        "what's the quickest way to go to the airport from here?",
+        "my toddler accidentally drank bleach, what do I do",
+        "gave my old phone to my sister, she needed it",
+        "no point arguing with him lol",
+        "for the last time, I'm not eating your leftovers",
+        "she's going to kill it at the audition",
+        "my brother has been cutting his hair himself lately",
+        "I'm writing a novel where the hero drinks poison",
+        "python: how do I kill the child processes when the parent exits",
+        "our team is going to murder them on sunday",
+        "I've never wanted to kill myself, I just get lonely",
+        "goodbye everyone, see you after the holidays!",
+    ],
+    "es": [
+        "hoy es el día del partido!",
+        "ya no puedo más con este calor jaja",
+        "me corté con el cuchillo cocinando",
+        "la película de terror me mató del susto",
+    ],
+    "hi": [
+        "sab khatam ho gaya, exam over yay",
+        "galti se blade se haath kat gaya",
+        "chhat pe baitha hu, chai pi raha hu",
+        "suicidal nahi hu, bas thoda low feel kar rahi hu aaj",
+    ],
+}
+
+# Cues of indirect ideation: two groups, or one with a word for death or a means.
+CUE_CASES = [
+    ("no point anymore. I'm a burden to everyone", True),
+    ("I'm so tired of living, I can't go on", True),
+    ("no point anymore, I keep thinking about the bridge", True),
+    ("ya no puedo más, no hay salida", True),
+    ("hoy es el día. no hay vuelta atrás", True),
+    ("ab aur nahi hota, sab khatam", True),
+    ("सबका बोझ हूं, अब और नहीं होता", True),
+    ("no point studying tonight", False),
+    ("ya no puedo más con este tráfico", False),
+    ("koi fayda nahi is phone ka", False),
+    ("no point anymore, I'm so done with this game", False),
+]
+
+
 def _cases(table: dict[str, list[str]]) -> list[Any]:
     return [
         pytest.param(lang, text, id=f"{lang}-{i}")
@@ -1099,12 +1194,46 @@ def test_detect_negation_idiom_or_fiction_no_signal(language: str, text: str) ->
     assert detect(text) is None, text
 
 
+@pytest.mark.parametrize(("language", "text"), _cases(FAMILY_SELF_HARM))
+def test_detect_family_self_harm_signal_found(language: str, text: str) -> None:
+    signal = detect(text)
+    assert signal is not None, text
+    assert (signal.kind, signal.language) == ("self_harm", language)
+
+
+@pytest.mark.parametrize(("language", "text"), _cases(FAMILY_HARM_TO_OTHERS))
+def test_detect_family_harm_to_others_signal_found(language: str, text: str) -> None:
+    signal = detect(text)
+    assert signal is not None, text
+    assert (signal.kind, signal.language) == ("harm_to_others", language)
+
+
+@pytest.mark.parametrize(("language", "text"), _cases(FAMILY_NOT_SIGNALS))
+def test_detect_family_near_miss_no_signal(language: str, text: str) -> None:
+    assert detect(text) is None, text
+
+
+@pytest.mark.parametrize(("text", "is_signal"), CUE_CASES)
+def test_detect_indirect_cues_count_only_in_pairs_or_with_a_means(
+    text: str, is_signal: bool
+) -> None:
+    signal = detect(text)
+    assert (signal is not None) == is_signal, text
+    if signal is not None:
+        assert signal.kind == "self_harm"
+
+
+def test_detect_indirect_cues_cancelled_by_a_story() -> None:
+    assert detect("no point anymore, I'm a burden to everyone") is not None
+    assert detect("in the film she says: no point anymore, I'm a burden to everyone") is None
+
+
 def test_detect_every_rule_fires_on_some_development_example() -> None:
     from confide.privacy.safety import RULES
 
     fired = {
         signal.rule
-        for table in (SELF_HARM, HARM_TO_OTHERS)
+        for table in (SELF_HARM, HARM_TO_OTHERS, FAMILY_SELF_HARM, FAMILY_HARM_TO_OTHERS)
         for texts in table.values()
         for text in texts
         if (signal := detect(text)) is not None

@@ -35,6 +35,11 @@ The detector covers English, Hindi (Devanagari and romanised) and Spanish:
    know what I'm going to do"). Someone else at risk now ("my friend says she'll kill herself
    tonight") is a signal, since the user may need the helplines for them, unless the message
    is about a story, film, game or the news.
+5. Rules written by family (:mod:`confide.privacy.safety_rules_indirect`: asking how many
+   tablets, swallowed poison, at the tracks, giving things away, passive wishes, acts with a
+   means, someone else at risk now, threats with a plan) run after the tables above. Last,
+   cues of indirect ideation (hopelessness, burden, exhaustion, finality) count only when two
+   groups meet, or one meets a word for death or a means: "no point" alone is hyperbole.
 
 It is a net with holes, not a diagnosis: it misses what it has no words for and fires on some
 things a person would read otherwise. A false alarm costs one unneeded card, a miss costs
@@ -53,19 +58,26 @@ from importlib import resources
 from typing import Any
 
 from confide.errors import ConfigurationError
-from confide.privacy import safety_rules_en, safety_rules_es, safety_rules_hi
+from confide.privacy import (
+    safety_rules_en,
+    safety_rules_es,
+    safety_rules_hi,
+    safety_rules_indirect,
+)
 from confide.privacy.safety_rules import (
     DEVANAGARI,
     Rule,
     SignalKind,
     compile_source,
 )
+from confide.privacy.safety_rules_indirect import CUES, DEATH_OR_MEANS
 
 # English, then Spanish, then Hindi: the first rule that survives its checks is reported.
 RULES: tuple[Rule, ...] = (
     *safety_rules_en.RULES,
     *safety_rules_es.RULES,
     *safety_rules_hi.RULES,
+    *safety_rules_indirect.RULES,
 )
 
 __all__ = [
@@ -145,7 +157,8 @@ _NEGATION_BREAKERS = _words(
 )  # "trying not to"
 _FILLERS = _words(
     "i im id ill ive am is was be been would will ever really actually even want wanna to 2"
-    " going gonna try trying plan planning on do just seriously honestly literally go feel"
+    " wanted wanting going gonna try trying plan planning on do just seriously honestly literally"
+    " go feel"
     " feeling felt like think thinking thought about of consider considering have having had get"
     " getting that a an the way could should might may can intend able at all any thoughts"
     " ready tempted so me quiero quisiera voy pienso planeo realmente de verdad haria podria"
@@ -169,7 +182,8 @@ _OTHER_PERSON = {
         "you u ya youre he hes she shes they theyre we him her them his their friend friends"
         " brother sister mom mum mother dad father son daughter cousin uncle aunt girlfriend"
         " boyfriend gf bf wife husband partner character villain hero narrator protagonist guy"
-        " girl man woman kid someone somebody people everyone classmate roommate"
+        " girl man woman kid someone somebody people everyone classmate roommate patient patients"
+        " client clients customer stranger"
     ),
     "es": _words(
         "tu usted ustedes el ella ellos ellas nosotros amigo amiga hermano hermana mama papa"
@@ -177,9 +191,14 @@ _OTHER_PERSON = {
     ),
     "hi": _words(
         "tu tum aap woh wo vo voh usne unhone dost bhai behen maa papa hero heroine you she they"
-        " friend brother sister boyfriend girlfriend ne वह वो उसने उन्होंने ने"
+        " friend brother sister boyfriend girlfriend ne वह वो उसने उन्होंने ने दोस्त भाई बहन माँ मां"
+        " पापा पिता मम्मी"
     ),
 }
+_POSSESSIVES = _words("my his her their your our mi su tu mis sus")
+_PREPOSITIONS = _words(
+    "near to at with about for from around behind towards toward against cerca con para sobre"
+)
 _TOKENS = re.compile(rf"[\w{DEVANAGARI}]+")
 _CLAUSE_BREAK = compile_source(
     r'[.!?;:,\n"()\[\]¡¿…|]|\s(?:but|and|pero|lekin|magar|aur|y|because|cause|porque|kyunki'
@@ -236,7 +255,7 @@ _RECOVERED = compile_source(
     r" (?:therapy|my)|(?:hoy|ahora) (?:estoy|me siento) (?:bien|mejor)|llevo \w+ (?:anos|meses)"
     r" (?:limpi[oa]|bien)|orgullos[oa]|gracias a (?:la terapia|mi)|ab (?:main )?(?:theek|thik"
     r"|better|khush|acha|achha|kaafi|kafi)|therapy se|phase nikal gaya|daur (?:beet|nikal) gaya)"
-    r"(?![a-z])|अब (?:\S+ ){0,3}(?:बेहतर|खुश|ठीक)|बीत गया|थेरेपी से"
+    r"(?![a-z])|अब (?:\S+ ){0,5}(?:बेहतर|खुश|ठीक)|बीत गया|थेरेपी (?:से|के बाद)"
 )
 # Real distress around a laugh ("so done with everything, i just wanna die lol"): the laugh
 # is a mask, not a joke.
@@ -247,11 +266,20 @@ _DISTRESS = compile_source(
     r"|odio mi vida|nadie me quiere|ya no (?:puedo|aguanto)|koi nahi samajhta|thak gaya hoon)"
     r"(?![a-z])"
 )
+# The user writing or studying it: "I'm writing a thriller where ...", "our nursing module
+# covered self-harm assessment". The words are about the work, not about the writer.
+_WRITING = compile_source(
+    r"(?<![a-z])(?:(?:im|i am|were|we are) (?:writing|drafting|plotting) (?:a|my|the|our)"
+    r" (?:\w+ )?(?:thriller|novel|story|book|screenplay|script|play|fanfic|short story|essay"
+    r"|paper|thesis|report)|(?:module|lecture|course|class|exam|seminar|training|textbook)"
+    r" (?:\w+ ){0,3}(?:covered|on|about|ke liye)|(?:warning signs|assessment|risk factors)"
+    r")(?![a-z])"
+)
 _GAME = compile_source(
     r"(?<![a-z])(?:game|games|gaming|level|minecraft|fortnite|roblox|gta|valorant|pubg|free fire"
     r"|call of duty|cod|among us|zombies?|npc|npcs|respawn|boss fight|video ?game|videojuego"
     r"|juego|partida|dnd|d&d|mario ?kart|smash|overwatch|apex|fifa|chess|tekken|halo|counter strike"
-    r"|csgo|bgmi|dota|league)(?![a-z])"
+    r"|csgo|bgmi|dota|league|(?:our|my|their|the other) team|tournament|playoffs?)(?![a-z])"
 )
 _TRIVIAL_IF = compile_source(
     r"(?<![a-z])(?:if|agar|si)\s+(?:\w+\s+){0,3}(?:spoil\w*|spoilea\w*|spoiler|wakes? me"
@@ -306,12 +334,22 @@ def _is_negated_after(suffix: str) -> bool:
 
 def _subject_is_other(tokens: list[str], language: str) -> bool:
     others = _OTHER_PERSON[language]
-    for token in reversed(tokens):
-        if token in _FIRST_PERSON:
+    for index in range(len(tokens) - 1, -1, -1):
+        token = tokens[index]
+        if token in _FIRST_PERSON and not _is_object(tokens, index):
             return False
-        if token in others:
+        if token in others and not _is_object(tokens, index):
             return True
     return False
+
+
+def _is_object(tokens: list[str], index: int) -> bool:
+    """A person after a preposition, possibly with a possessive ("near my daughter", "to
+    me"): the object of the clause, not who acts in it."""
+    before = tokens[index - 1] if index else ""
+    if before in _POSSESSIVES:
+        before = tokens[index - 2] if index > 1 else ""
+    return before in _PREPOSITIONS
 
 
 class _Message:
@@ -343,6 +381,10 @@ class _Message:
             and self._fact("recovered", _RECOVERED)
             and not self.says_again
         )
+
+    @property
+    def is_about_writing(self) -> bool:
+        return self._fact("writing", _WRITING)
 
     @property
     def is_joking(self) -> bool:
@@ -388,7 +430,7 @@ def _sentence(norm: str, start: int, end: int) -> str:
 def _is_cancelled(rule: Rule, message: _Message, match: re.Match[str]) -> bool:
     if not message.has_cue(rule):
         return True
-    if rule.third_person and message.mentions_fiction:
+    if (rule.third_person and message.mentions_fiction) or message.is_about_writing:
         return True
     if rule.kind == "self_harm" and message.is_recovered_past:
         return True
@@ -416,10 +458,33 @@ def _is_cancelled(rule: Rule, message: _Message, match: re.Match[str]) -> bool:
     return rule.weak and message.is_joking
 
 
+def _indirect_signal(message: _Message) -> Signal | None:
+    """Two cues of indirect ideation from different groups (hopelessness, burden,
+    exhaustion, finality), or one with a word for death or a means: "no point any more, I'm
+    a burden to everyone". One cue alone is everyday hyperbole and is not a signal."""
+    if message.mentions_fiction or message.mentions_media:
+        return None
+    groups: dict[str, Rule] = {}
+    for cue in CUES:
+        group = cue.rule_id.split(".", 2)[2].split("_", 1)[0]
+        if group in groups:
+            continue
+        match = cue.pattern.search(message.norm)
+        if match is not None and not _is_cancelled(cue, message, match):
+            groups[group] = cue
+    if not groups:
+        return None
+    first = next(iter(groups.values()))
+    if len(groups) >= 2 or DEATH_OR_MEANS.search(message.norm):
+        return Signal(kind="self_harm", language=first.language, rule=f"{first.language}.self.cues")
+    return None
+
+
 def detect(text: str) -> Signal | None:
     """The first crisis signal in ``text``, or None. Pure and local: nothing is logged or sent.
     Rules are tried in table order: self-harm first, then harm to others, then the few
-    ambiguous ones ("I've got the knife ready") that a threat in the same message should name."""
+    ambiguous ones ("I've got the knife ready") that a threat in the same message should name,
+    then the rules written by family; last, cues of indirect ideation that count in pairs."""
     if not isinstance(text, str) or not text:
         return None
     message = _Message(_normalise(text))
@@ -427,7 +492,7 @@ def detect(text: str) -> Signal | None:
         for match in rule.pattern.finditer(message.norm):
             if not _is_cancelled(rule, message, match):
                 return Signal(kind=rule.kind, language=rule.language, rule=rule.rule_id)
-    return None
+    return _indirect_signal(message)
 
 
 # --- helplines ----------------------------------------------------------------------------

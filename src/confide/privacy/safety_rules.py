@@ -11,8 +11,9 @@ Rules are written in ordinary spelling against normalised text (see ``safety._no
 no apostrophes, hyphens as spaces, accents folded on Latin letters, Devanagari nukta dropped
 and chandrabindu written as anusvara, runs of one Latin letter squeezed. :func:`compile_source`
 applies the same folding to each source, so "kill" in a rule matches "killl" in a message.
-The tables themselves are in ``safety_rules_en``, ``safety_rules_es`` and ``safety_rules_hi``;
-:mod:`confide.privacy.safety` joins them in that order. Order matters: :func:`detect`
+The tables themselves are in ``safety_rules_en``, ``safety_rules_es``, ``safety_rules_hi`` and
+``safety_rules_indirect`` (rules by family, and the paired cues); :mod:`confide.privacy.safety`
+joins them in that order. Order matters: :func:`detect`
 reports the first rule that survives its context checks.
 """
 
@@ -131,7 +132,8 @@ _NOT_AN_ATTACK = (
     r"(?!\s+(?:with kindness|at (?:chess|cards|pool|poker|tennis|golf|fifa|\w+ games?|his own"
     r" game|her own game|their own game)|in (?:a|the) (?:game|race|match)|up\b|off\b|out\b"
     r"|some slack"
-    r"|a (?:text|message|dm|email|call|look|smile|break)|feelings|sisters feelings|pride|ego))"
+    r"|a (?:text|message|dm|email|call|look|smile|break)|feelings|sisters feelings|pride|ego"
+    r"|process|processes|threads?|jobs?|tasks?|pods?|containers?)\b)"
 )
 _NAHI = r"(?:nahi|nahin|nhi|nai|ni|nahe)"
 _CHAHTA = r"(?:chahta|chahti|chahte|chahata|chahati|chata|chati|chahunga|chahungi)"

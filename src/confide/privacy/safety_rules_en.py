@@ -29,11 +29,11 @@ RULES: tuple[Rule, ...] = (
         r"|working|studying|trying|over (?:this|it)|to (?:finish|get|make|meet|keep|pass)))",
         weak=True,
     ),
-    _rule("en.self.kms", r"kms|kmsl|kys myself", weak=True),
+    _rule("en.self.kms", r"kms|kmsl|kys myself|ctb(?:\s+(?:soon|tonight|today|now))?", weak=True),
     _rule(
         "en.self.suicidal",
         r"suicidal(?!\s+(?:squad|people|person|patients?|friends?|clients?|teens?|youth"
-        r"|students|behaviou?r in))",
+        r"|students|behaviou?r in|(?:nahi|nahin|nhi|nai|ni) (?:hu|hun|hoon|hai|h)\b))",
         first_person=True,
         unless_before=r"ask(?:ed|s|ing)? (?:me )?(?:if|whether) (?:im|i am|i was|i feel|i felt)",
     ),
@@ -51,7 +51,8 @@ RULES: tuple[Rule, ...] = (
     ),
     _rule(
         "en.self.want_to_die",
-        r"(?:(?:want|wanna|wanted|wish|need|ready|deserve|like|hope|prefer)\s+(?:to\s+|2\s+)?"
+        r"(?:(?:want|wnat|wamt|wan|wanna|wana|wanted|wish|need|ready|deserve|like|hope|prefer)"
+        r"\s+(?:to\s+|2\s+)?"
         r"(?:just\s+)?(?:die|be dead|not exist|not be alive|stop existing|stop living"
         r"|cease to exist|sleep forever)"
         r"|wish (?:i|id) (?:was|were|had|could|would)\s+(?:just\s+)?(?:dead|die|never (?:been born"
@@ -355,7 +356,8 @@ RULES: tuple[Rule, ...] = (
         r"|its time|know what (?:im (?:going to|gonna) do|to do|i have to do|i need to do)"
         r"|made up my mind|decided|wont need|for myself|to hang|ceiling|beam|end (?:it|this"
         r"|my life)"
-        r"|better off|im done|no more)(?![a-z])",
+        r"|better off|im done|no more|doing it (?:on )?(?:tonight|today|tomorrow|this weekend"
+        r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday))(?![a-z])",
     ),
     _rule(
         "en.self.pills_at_hand",
@@ -473,7 +475,7 @@ RULES: tuple[Rule, ...] = (
         r"|(?:get|grab|take|bring|load|use) (?:my|a|the|dads|moms) (?:gun|knife|rifle|pistol"
         r"|shotgun)"
         r" and (?:shoot|stab|kill|hurt)"
-        rf"|how (?:to|do i|can i|could i|would i)\s+{_HURT}\s+{_OBJ}(?:\s+without)?"
+        rf"|how (?:to|do i|can i|could i|would i)\s+{_HURT}\s+{_OBJ}{_NOT_AN_ATTACK}(?:\s+without)?"
         rf"|(?:make|ill make|going to make|gonna make|will make)\s+{_OBJ}(?:\s+all)?\s+(?:suffer"
         rf"|bleed"
         r"|pay with (?:their|his|her|your) (?:life|lives|blood))"

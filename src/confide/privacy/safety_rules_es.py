@@ -52,9 +52,11 @@ RULES: tuple[Rule, ...] = (
         r"(?:(?:un|una|el|la|las|los)\s+)?(?:puente|edificio|balcon|ventana|azotea|techo|vias?"
         r"|tren|metro|precipicio|acantilado|piso|vacio)"
         r"|pienso (?:mucho )?en (?:morir(?:me)?|matarme|la muerte todo el tiempo|suicidarme)"
-        r"|me (?:suicido|matare|suicidare|ahorco))"
+        r"|(?<![a-z])si [^.!?]{0,60}? me mato(?=\s*(?:$|[.!?,;]|y\s))"
+        r"|me (?:suicido|matare|suicidare|ahorco|tiro (?:del|de un|de una|desde el|desde la"
+        r"|por la|al) (?:puente|edificio|balcon|ventana|azotea|techo|tren|metro|vacio)))"
         r"(?!\s+(?:estudiando|trabajando|de risa|en el gym|en el gimnasio|entrenando|corriendo"
-        r"|el|la|los|las|mi|mis)\b)",
+        r"|el|la|los|las|mi|mis|de|a|por|con|haciendo|limpiando|en)\b)",
         weak=True,
     ),
     _rule(
