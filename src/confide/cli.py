@@ -535,20 +535,44 @@ def _stream_reply(client: httpx.Client, conv_id: str, text: str) -> None:
             err.print(f"confide: {_api_error(response)}", markup=False)
             return
         event = ""
-        out.print("ai> ", end="", markup=False)
+        replying = False
         for raw in response.iter_lines():
             if raw.startswith("event: "):
                 event = raw[7:]
             elif raw.startswith("data: "):
                 data = json.loads(raw[6:])
-                if event == "delta":
+                if event == "safety":
+                    _print_safety_card(data)
+                elif event == "warning":
+                    delete = client.base_url.join(f"/api/messages/{data['message_id']}")
+                    err.print(
+                        f"confide: {data['message']} Delete it with: curl -X DELETE {delete}",
+                        markup=False,
+                    )
+                elif event == "delta":
+                    if not replying:
+                        out.print("ai> ", end="", markup=False)
+                        replying = True
                     out.print(data["text"], end="", markup=False, highlight=False)
                 elif event == "error":
-                    out.print("")
+                    if replying:
+                        out.print("")
                     err.print(f"confide: {data['message']}", markup=False)
                     return
                 elif event == "reply":
                     out.print("")
+
+
+def _print_safety_card(card: dict[str, Any]) -> None:
+    """The safety card in the terminal: helplines for the user's country (P11)."""
+    out.print(f"-- {card['title']} --", markup=False)
+    out.print(card["message"], markup=False, highlight=False)
+    for line in card["helplines"]:
+        how = ", ".join(x for x in (line.get("phone"), line.get("url"), line.get("hours")) if x)
+        out.print(f"  {line['name']}: {how}", markup=False, highlight=False)
+    if card.get("emergency"):
+        out.print(f"  Emergency: {card['emergency']}", markup=False, highlight=False)
+    out.print("(Nothing was sent to anyone. Only you can see this, in your audit log.)")
 
 
 # --- memory, against a running instance -------------------------------------------------------

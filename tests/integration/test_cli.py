@@ -192,6 +192,19 @@ def test_cli_chat_streams_reply_from_running_server(live_server: str) -> None:
     assert "ai> I hear you. You said 3 words." in result.output
 
 
+def test_cli_chat_shows_the_safety_card_and_the_sensitive_warning(live_server: str) -> None:
+    result = runner.invoke(
+        app,
+        ["chat", "--url", live_server, "--username", "frank", "--password-stdin"],
+        input=f"{PASSWORD}\nI want to kill myself\nmy card is 4111 1111 1111 1111\n/quit\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "Nothing was sent to anyone" in result.output
+    assert "Emergency:" in result.output
+    assert "contains a card number" in result.output
+    assert "/api/messages/" in result.output
+
+
 def test_cli_chat_wrong_password_one_line(live_server: str) -> None:
     result = runner.invoke(
         app,
