@@ -114,6 +114,18 @@ def _tour(page: Page) -> None:
     page.get_by_role("link", name="Why did you say that?").last.click()
     page.wait_for_timeout(300)
     _shot(page, "why")
+    # A crisis signal: the safety card with the helplines of the user's country (P11).
+    page.goto("/settings")
+    page.get_by_label("Country", exact=True).select_option("IN")
+    page.get_by_role("button", name="Save country").click()
+    page.goto("/companions")
+    page.get_by_role("button", name="Start with Mira").click()
+    page.get_by_role("button", name="Start conversation").click()
+    page.wait_for_url(re.compile(r"/chat/"))
+    page.get_by_label("Your message").fill("Honestly I don't want to be alive anymore.")
+    page.get_by_role("button", name="Send").click()
+    page.get_by_role("status").filter(has_text="Reply complete.").wait_for()
+    _shot(page, "safety-card")
 
 
 if __name__ == "__main__":
