@@ -53,6 +53,10 @@ class StaffIdentity:
     role: Role
     session_id: str
 
+    def audit_details(self) -> dict[str, str]:
+        """Who acted, for the details of an audit entry the affected user reads."""
+        return {"staff_id": self.staff_id, "staff_username": self.username, "staff_role": self.role}
+
     def require(self, *roles: Role) -> None:
         """Forbidden unless this member holds one of ``roles``."""
         if self.role not in roles:

@@ -34,7 +34,7 @@ from confide.chat.conversations import (
     ConversationView,
     MessagePage,
 )
-from confide.clock import Clock, as_utc
+from confide.clock import Clock, as_utc, as_utc_or_none
 from confide.errors import Conflict, InvalidInput, NotFound
 from confide.ids import is_valid_id, new_id
 from confide.memory.service import MemoryService, MemoryView
@@ -187,10 +187,6 @@ def _touch(row: AccessGrant, now: datetime) -> None:
         row.ended_at = row.expires_at
 
 
-def _optional(value: datetime | None) -> datetime | None:
-    return None if value is None else as_utc(value)
-
-
 class AccessService:
     def __init__(
         self,
@@ -231,15 +227,11 @@ class AccessService:
             status=row.status,
             needs_approval=role == "support",
             created_at=as_utc(row.created_at),
-            decided_at=_optional(row.decided_at),
+            decided_at=as_utc_or_none(row.decided_at),
             expires_at=as_utc(row.expires_at),
-            ended_at=_optional(row.ended_at),
+            ended_at=as_utc_or_none(row.ended_at),
             reads=reads,
         )
-
-    @staticmethod
-    def _staff_details(who: StaffIdentity) -> dict[str, str]:
-        return {"staff_id": who.staff_id, "staff_username": who.username, "staff_role": who.role}
 
     # --- staff: account metadata ---------------------------------------------------------------
     def lookup_user(self, who: StaffIdentity, username: str) -> AccountMetadata:
@@ -258,7 +250,7 @@ class AccessService:
                 created_at=as_utc(user.created_at),
                 status=user.status,
                 is_suspended=is_suspended(user, now),
-                suspended_until=_optional(user.suspended_until),
+                suspended_until=as_utc_or_none(user.suspended_until),
                 **counts,
             )
 
@@ -321,7 +313,7 @@ class AccessService:
                     "expires_at": row.expires_at.isoformat(),
                     "hours": hours,
                     "needs_approval": needs_approval,
-                    **self._staff_details(who),
+                    **who.audit_details(),
                 },
             )
             return self._view(row, user.username, who, 0)
@@ -381,7 +373,7 @@ class AccessService:
                 action="access.revoked",
                 subject_user_id=row.user_id,
                 object_ref=row.id,
-                details={"grant_id": row.id, "case_ref": row.case_ref, **self._staff_details(who)},
+                details={"grant_id": row.id, "case_ref": row.case_ref, **who.audit_details()},
             )
             user = repo.user(row.user_id)
             reads = repo.read_counts(row.user_id, [row.id]).get(row.id, 0)
@@ -437,7 +429,7 @@ class AccessService:
                     "grant_id": grant.id,
                     "case_ref": grant.case_ref,
                     "scope": str(grant.scope),
-                    **self._staff_details(who),
+                    **who.audit_details(),
                     **details,
                 },
             )

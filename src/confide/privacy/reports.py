@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session
 
 from confide.accounts.staff import StaffIdentity
 from confide.chat.conversations import ConversationService, MessageView
-from confide.clock import Clock, as_utc
+from confide.clock import Clock, as_utc, as_utc_or_none
 from confide.errors import Conflict, InvalidInput, NotFound
 from confide.ids import is_valid_id, new_id
 from confide.privacy.audit import AuditLog
@@ -240,14 +240,6 @@ def _check_days(outcome: Outcome, days: int | None) -> int | None:
     return days
 
 
-def _staff_details(who: StaffIdentity) -> dict[str, str]:
-    return {"staff_id": who.staff_id, "staff_username": who.username, "staff_role": who.role}
-
-
-def _at(value: datetime | None) -> datetime | None:
-    return None if value is None else as_utc(value)
-
-
 class ReportService:
     def __init__(
         self,
@@ -376,7 +368,7 @@ class ReportService:
             message_count=row.message_count,
             created_at=as_utc(row.created_at),
             outcome=row.outcome,
-            decided_at=_at(row.decided_at),
+            decided_at=as_utc_or_none(row.decided_at),
             reason=reason,
         )
 
@@ -416,10 +408,10 @@ class ReportService:
             reason=self._vault.open_text(
                 row.user_id, "account_actions", "reason_ct", row.id, row.reason_ct
             ),
-            until=_at(row.until),
+            until=as_utc_or_none(row.until),
             created_at=as_utc(row.created_at),
             report_id=row.report_id,
-            seen_at=_at(row.seen_at) or seen_now,
+            seen_at=as_utc_or_none(row.seen_at) or seen_now,
             is_new=row.seen_at is None,
         )
 
@@ -441,7 +433,7 @@ class ReportService:
                 created_at=as_utc(r.created_at),
                 username=username,
                 outcome=r.outcome,
-                decided_at=_at(r.decided_at),
+                decided_at=as_utc_or_none(r.decided_at),
             )
             for r, username in found
         ]
@@ -465,7 +457,7 @@ class ReportService:
                 action="report.viewed",
                 subject_user_id=row.user_id,
                 object_ref=row.id,
-                details={"report_id": row.id, **_staff_details(who)},
+                details={"report_id": row.id, **who.audit_details()},
             )
             return StaffReportView(
                 id=row.id,
@@ -482,7 +474,7 @@ class ReportService:
                 ],
                 note=str(content.get("note", "")),
                 outcome=row.outcome,
-                decided_at=_at(row.decided_at),
+                decided_at=as_utc_or_none(row.decided_at),
                 reason=content.get("decision_reason"),
             )
 
@@ -517,7 +509,7 @@ class ReportService:
             if not repo.decide(row.id, outcome=checked, staff_id=who.staff_id, now=now):
                 raise Conflict("the report is already decided", code="report_already_decided")
             row.content_ct = self._seal(user_id, row.id, {**content, "decision_reason": reason})
-            staff = _staff_details(who)
+            staff = who.audit_details()
             self._audit.append(
                 s,
                 actor="staff",
@@ -580,7 +572,7 @@ class ReportService:
         AccountActionRepo(s).add(row)
         audit_action = _AUDIT_ACTIONS.get(action)
         if audit_action is not None:
-            details: dict[str, Any] = {"reason": reason, **_staff_details(who)}
+            details: dict[str, Any] = {"reason": reason, **who.audit_details()}
             if report_id is not None:
                 details["report_id"] = report_id
             if action == "suspend":
@@ -624,7 +616,7 @@ class ReportService:
                 details={
                     "min_age": self._settings.min_age if min_age is None else min_age,
                     "report_id": row_id,
-                    **_staff_details(who),
+                    **who.audit_details(),
                 },
             )
         else:

@@ -35,21 +35,7 @@ class AccessRequestOut(BaseModel):
 
     @classmethod
     def of(cls, g: GrantView) -> AccessRequestOut:
-        return cls(
-            id=g.id,
-            staff_username=g.staff_username,
-            staff_role=g.staff_role,
-            case_ref=g.case_ref,
-            reason=g.reason,
-            scope=g.scope,
-            status=g.status,
-            needs_approval=g.needs_approval,
-            created_at=g.created_at,
-            decided_at=g.decided_at,
-            expires_at=g.expires_at,
-            ended_at=g.ended_at,
-            reads=g.reads,
-        )
+        return cls.model_validate(g, from_attributes=True)
 
 
 @router.get("/access-requests", response_model=list[AccessRequestOut])

@@ -15,10 +15,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel, ConfigDict
 
-from confide.chat.conversations import ConversationView, MessageView
+from confide.chat.conversations import MessageView
 from confide.memory.service import MemoryView
 from confide.privacy.access import DEFAULT_HOURS, AccountMetadata, GrantView
 from confide.web.deps import ClientDep, ServicesDep
+from confide.web.schemas import ConversationOut
 from confide.web.staff_deps import STAFF_COOKIE, StaffDep, set_staff_cookie
 
 router = APIRouter(prefix="/api/staff", tags=["staff"])
@@ -148,24 +149,7 @@ class GrantOut(BaseModel):
 
     @classmethod
     def of(cls, g: GrantView) -> GrantOut:
-        return cls(
-            id=g.id,
-            user_id=g.user_id,
-            username=g.username,
-            staff_id=g.staff_id,
-            staff_username=g.staff_username,
-            staff_role=g.staff_role,
-            case_ref=g.case_ref,
-            reason=g.reason,
-            scope=g.scope,
-            status=g.status,
-            needs_approval=g.needs_approval,
-            created_at=g.created_at,
-            decided_at=g.decided_at,
-            expires_at=g.expires_at,
-            ended_at=g.ended_at,
-            reads=g.reads,
-        )
+        return cls.model_validate(g, from_attributes=True)
 
 
 @router.post("/access", status_code=status.HTTP_201_CREATED, response_model=GrantOut)
@@ -197,26 +181,6 @@ def staff_end_access(grant_id: str, who: StaffDep, services: ServicesDep) -> Gra
 
 
 # --- reading under a grant -------------------------------------------------------------------
-
-
-class GrantConversationOut(BaseModel):
-    id: str
-    companion_id: str
-    title: str | None
-    message_count: int
-    created_at: datetime
-    updated_at: datetime
-
-    @classmethod
-    def of(cls, c: ConversationView) -> GrantConversationOut:
-        return cls(
-            id=c.id,
-            companion_id=c.companion_id,
-            title=c.title,
-            message_count=c.message_count,
-            created_at=c.created_at,
-            updated_at=c.updated_at,
-        )
 
 
 class GrantMessageOut(BaseModel):
@@ -271,16 +235,16 @@ class GrantMemoryPageOut(BaseModel):
     total: int
 
 
-@router.get("/access/{grant_id}/conversations", response_model=list[GrantConversationOut])
+@router.get("/access/{grant_id}/conversations", response_model=list[ConversationOut])
 def staff_read_conversations(
     grant_id: str,
     who: StaffDep,
     services: ServicesDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
-) -> list[GrantConversationOut]:
+) -> list[ConversationOut]:
     views = services.access.read_conversations(who, grant_id, limit=limit, offset=offset)
-    return [GrantConversationOut.of(c) for c in views]
+    return [ConversationOut.of(c) for c in views]
 
 
 @router.get(
