@@ -36,7 +36,7 @@ def _last_json_line(script: str, *args: str) -> dict[str, object]:
             {"export_100k_s", "erase_ms", "erase_small_ms", "archive_bytes"},
         ),
         ("turn_overhead.py", ("--turns", "5", "--warmup", "1", "--stored", "200"), {"p50_ms"}),
-        ("safety.py", (), {"precision", "recall", "items"}),
+        ("safety.py", (), {"precision", "recall", "items", "headline", "development"}),
     ],
 )
 def test_benchmark_runs_and_reports(script: str, args: tuple[str, ...], keys: set[str]) -> None:
