@@ -34,7 +34,7 @@ import argparse
 import json
 import re
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -124,11 +124,31 @@ def _kind_name(signal: object) -> str:
     return str(getattr(kind, "value", kind))
 
 
-def evaluate(items: Iterable[Item]) -> list[Outcome]:
+Detector = Callable[[str], object]
+
+
+def full_detector() -> Detector:
+    """What a chat turn asks: the rules, then the classifier tier when the embedding model is
+    installed (the same order as ``ChatService.crisis_signal``)."""
+    from confide.memory.embed import load_embedder
+    from confide.privacy.safety_classifier import CrisisClassifier
+
+    classifier = CrisisClassifier.bundled(load_embedder("auto"))
+    if classifier is None:
+        return detect
+    tier = classifier
+
+    def both(text: str) -> object:
+        return detect(text) or tier.signal(text)
+
+    return both
+
+
+def evaluate(items: Iterable[Item], detector: Detector = detect) -> list[Outcome]:
     """Run the detector once on every item."""
     outcomes = []
     for item in items:
-        signal = detect(item.text)
+        signal = detector(item.text)
         predicted = NEGATIVE if signal is None else _kind_name(signal)
         outcomes.append(Outcome(item.id, item.label, item.language, predicted))
     return outcomes
@@ -261,12 +281,12 @@ def _without_test_items(items: list[Item], test_items: list[Item]) -> list[Item]
     return [item for item in items if item.id not in withheld]
 
 
-def _run_one(path: Path, show_errors: bool) -> dict[str, object]:
+def _run_one(path: Path, show_errors: bool, detector: Detector) -> dict[str, object]:
     items = load_items(path)
     is_test_set = path.resolve() == TEST_SET.resolve()
     if not is_test_set:
         items = _without_test_items(items, load_items(TEST_SET))
-    outcomes = evaluate(items)
+    outcomes = evaluate(items, detector)
     if show_errors:
         if is_test_set:
             _print_withheld(len(items), "not shown")
@@ -275,15 +295,15 @@ def _run_one(path: Path, show_errors: bool) -> dict[str, object]:
     return score(outcomes)
 
 
-def _run_all(show_errors: bool) -> dict[str, object]:
+def _run_all(show_errors: bool, detector: Detector) -> dict[str, object]:
     test_items = load_items(TEST_SET)
     development: dict[str, list[Outcome]] = {}
     for name, path in DEVELOPMENT_SETS.items():
-        development[name] = evaluate(_without_test_items(load_items(path), test_items))
+        development[name] = evaluate(_without_test_items(load_items(path), test_items), detector)
         if show_errors:
             print(f"development set errors ({name}):")
             _print_errors(development[name])
-    test = evaluate(test_items)
+    test = evaluate(test_items, detector)
     if show_errors:
         _print_withheld(len(test_items), "not shown")
     return report(test, development)
@@ -300,11 +320,18 @@ def main() -> None:
         action="store_true",
         help="print misclassified ids of the development sets (never of the test set)",
     )
+    parser.add_argument(
+        "--rules-only",
+        action="store_true",
+        help="the rules alone, without the classifier tier over sentence embeddings",
+    )
     args = parser.parse_args()
+    detector = detect if args.rules_only else full_detector()
     if args.data is None:
-        result = _run_all(args.show_errors)
+        result = _run_all(args.show_errors, detector)
     else:
-        result = _run_one(args.data, args.show_errors)
+        result = _run_one(args.data, args.show_errors, detector)
+    result["detector"] = "rules" if detector is detect else "rules+classifier"
     if args.json:
         print(json.dumps(result))
     else:

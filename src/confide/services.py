@@ -33,6 +33,7 @@ from confide.privacy.reports import ReportService
 from confide.privacy.retention import RetentionService
 from confide.privacy.rights import RightsService
 from confide.privacy.safety import Helplines
+from confide.privacy.safety_classifier import CrisisClassifier
 from confide.privacy.vault import Vault
 from confide.settings import Settings
 from confide.storage.db import Database
@@ -171,6 +172,7 @@ def build_services(
         outbound=outbound,
         helplines=Helplines.bundled(),
         default_country=settings.default_country,
+        crisis_classifier=CrisisClassifier.bundled(memory.embedder),
         max_message_chars=settings.max_message_chars,
         reply_tokens=settings.max_reply_tokens,
         temperature=settings.temperature,

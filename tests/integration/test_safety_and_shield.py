@@ -334,3 +334,31 @@ def test_a_suspended_account_cannot_sign_in_or_use_its_sessions(env: Env) -> Non
     env.clock.advance(days=8)
     r = env.client.post("/api/auth/login", json={"username": "alice", "password": PASSWORD})
     assert r.status_code == 200, r.text
+
+
+VEILED = "he keeps humiliating me at work and one day he will get exactly what is coming to him"
+
+
+def test_a_veiled_threat_is_caught_by_the_classifier_and_the_page_shows_its_card(
+    env: Env,
+) -> None:
+    if env.services.memory.embedder is None:
+        pytest.skip("the bundled embedding model is not installed")
+    alice = env.sign_up("alice")
+    conv = alice.conversation()
+    turn = alice.say(conv, VEILED)
+    assert turn["safety"]["kind"] == "harm_to_others"
+    [entry] = audit_actions(alice, "safety.card_shown")
+    assert entry["details"]["rule"] == "en.classifier.harm_to_others"
+    alice.say(conv, "anyway, what should I cook tonight?")
+    env.client.post("/api/auth/login", json={"username": "alice", "password": PASSWORD})
+    page = env.client.get(f"/chat/{conv}", headers={"Accept": "text/html"}).text
+    # The card comes back from the audit record, beside the message that brought it up.
+    assert page.count('class="safety-card"') == 1
+
+
+def test_without_the_embedding_model_only_the_rules_run(env_factory: Any) -> None:
+    plain = env_factory(embeddings="off")
+    bob = plain.sign_up("bob")
+    assert bob.say(bob.conversation(), VEILED)["safety"] is None
+    assert bob.say(bob.conversation(), CRISIS)["safety"]["kind"] == "self_harm"

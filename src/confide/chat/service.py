@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -35,6 +35,7 @@ from confide.privacy import safety
 from confide.privacy.audit import AuditLog
 from confide.privacy.consent import ConsentLedger
 from confide.privacy.outbound import OutboundPolicy
+from confide.privacy.safety_classifier import CrisisClassifier
 from confide.privacy.shield import ShieldFailed
 from confide.storage.db import Database
 from confide.storage.repositories import (
@@ -129,6 +130,7 @@ class ChatService:
         outbound: OutboundPolicy,
         helplines: safety.Helplines,
         default_country: str | None,
+        crisis_classifier: CrisisClassifier | None,
         max_message_chars: int,
         reply_tokens: int,
         temperature: float,
@@ -138,6 +140,7 @@ class ChatService:
         self._memory = memory
         self._outbound = outbound
         self._helplines = helplines
+        self._classifier = crisis_classifier
         self._default_country = default_country
         self._audit = audit
         self._consents = consents
@@ -176,13 +179,39 @@ class ChatService:
         ]
         return sorted(found, key=lambda item: item[1])
 
-    def safety_card(self, user_id: str, text: str) -> dict[str, Any] | None:
-        """The card a message would bring up (the chat page shows it again beside the
-        message); None without a signal."""
+    def crisis_signal(self, text: str) -> safety.Signal | None:
+        """The rules first; for what they miss, the classifier over the message's embedding
+        (when the embedding model is installed)."""
         signal = safety.detect(text)
-        if signal is None:
-            return None
-        return safety.card(signal, self.helplines_for(user_id))
+        if signal is None and self._classifier is not None:
+            signal = self._classifier.signal(text)
+        return signal
+
+    def cards_shown(self, user_id: str, messages: Sequence[MessageView]) -> dict[str, Any]:
+        """The safety cards shown for these messages, by message id, as recorded in the
+        user's audit log when they were sent (the chat page shows them again). Where retention
+        dropped an entry's details, the rules are asked again."""
+        user_messages = [m for m in messages if not m.ai_generated]
+        shown = self._audit.entries_about(
+            user_id, "safety.card_shown", [m.id for m in user_messages]
+        )
+        if not shown:
+            return {}
+        helplines = self.helplines_for(user_id)
+        cards: dict[str, Any] = {}
+        for m in user_messages:
+            entry = shown.get(m.id)
+            if entry is None:
+                continue
+            details = entry.details or {}
+            signal = (
+                safety.Signal(details["kind"], details["language"], details["rule"])
+                if {"kind", "language", "rule"} <= details.keys()
+                else safety.detect(m.content)
+            )
+            if signal is not None:
+                cards[m.id] = safety.card(signal, helplines)
+        return cards
 
     def sensitive_warning(self, text: str, message_id: str) -> dict[str, Any] | None:
         """Warn once, as the message is sent, about a government id, card number, bank
@@ -229,7 +258,7 @@ class ChatService:
         summary_text = summary.text if summary is not None else None
         # A crisis signal brings up helplines and steers the reply (P11). Nothing is sent to
         # anyone: the card is shown to the user and recorded in their own audit log.
-        signal = safety.detect(text)
+        signal = self.crisis_signal(text)
         card = steering = None
         if signal is not None:
             helplines = self.helplines_for(user_id, country)

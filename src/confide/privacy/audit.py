@@ -467,6 +467,25 @@ class AuditLog:
             rows = s.scalars(stmt.order_by(AuditEntry.seq.desc()).limit(limit)).all()
         return [self._view(user_id, r) for r in rows]
 
+    def entries_about(
+        self, user_id: str, action: str, object_refs: Sequence[str]
+    ) -> dict[str, EntryView]:
+        """The user's latest entry of ``action`` about each of ``object_refs`` (by ref)."""
+        if not object_refs:
+            return {}
+        stmt = (
+            select(AuditEntry)
+            .where(
+                AuditEntry.subject_user_id == user_id,
+                AuditEntry.action == action,
+                AuditEntry.object_ref.in_(list(object_refs)),
+            )
+            .order_by(AuditEntry.seq)
+        )
+        with self._db.reader() as s:
+            rows = s.scalars(stmt).all()
+        return {str(r.object_ref): self._view(user_id, r) for r in rows}
+
     def _view(self, user_id: str, row: AuditEntry) -> EntryView:
         details = None
         if row.details_ct is not None:

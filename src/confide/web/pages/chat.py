@@ -4,7 +4,7 @@ without JavaScript), deleting a message, and "why did you say that?" for a compa
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
@@ -40,18 +40,17 @@ def _chat_page(
     page = services.conversations.messages(
         who.user_id, conversation_id, before=before, limit=_CHAT_PAGE_SIZE
     )
-    # Safety cards are shown again beside the messages that brought them up (detected anew,
-    # nothing stored); the sensitive-identifier warning only right after sending (once).
-    cards: dict[str, dict[str, Any]] = {}
-    warning = None
-    for m in page.items:
-        if m.ai_generated:
-            continue
-        card = services.chat.safety_card(who.user_id, m.content)
-        if card is not None:
-            cards[m.id] = card
-        if m.id == warned:
-            warning = services.chat.sensitive_warning(m.content, m.id)
+    # Safety cards are shown again beside the messages that brought them up (from the user's
+    # own audit log); the sensitive-identifier warning only right after sending (once).
+    cards = services.chat.cards_shown(who.user_id, page.items)
+    warning = next(
+        (
+            services.chat.sensitive_warning(m.content, m.id)
+            for m in page.items
+            if m.id == warned and not m.ai_generated
+        ),
+        None,
+    )
     return render(
         request,
         "chat.html",
