@@ -81,6 +81,25 @@ def test_without_the_embedding_model_there_is_no_classifier() -> None:
     assert CrisisClassifier.bundled(None) is None
 
 
+class _OtherModel:
+    name = "some-other-model"
+    dim = 384
+
+    def embed(self, texts: object) -> object:
+        raise RuntimeError("the model file is damaged")
+
+    def count_tokens(self, text: str) -> int:
+        return 0
+
+
+def test_another_or_broken_model_leaves_the_rules_in_charge(embedder: Embedder) -> None:
+    assert CrisisClassifier.bundled(_OtherModel()) is None  # type: ignore[arg-type]
+    model = json.loads(MODEL_FILE.read_text())
+    model["embedder"] = _OtherModel.name
+    broken = CrisisClassifier(_OtherModel(), model)  # type: ignore[arg-type]
+    assert broken.signal(THREAT) is None
+
+
 def test_the_shipped_file_records_how_it_was_trained() -> None:
     model = json.loads(MODEL_FILE.read_text())
     assert model["threshold"] > 0.5

@@ -96,10 +96,15 @@ class CrisisClassifier:
 
     @classmethod
     def bundled(cls, embedder: Embedder | None) -> CrisisClassifier | None:
-        """The shipped classifier, or None without the embedding model (rules only)."""
+        """The shipped classifier, or None (rules only) without the embedding model it was
+        trained on."""
         if embedder is None:
             return None
-        return cls(embedder, json.loads(MODEL_FILE.read_text(encoding="utf-8")))
+        try:
+            return cls(embedder, json.loads(MODEL_FILE.read_text(encoding="utf-8")))
+        except ConfigurationError as exc:
+            log.warning("crisis classifier off; rules only", extra={"error_code": exc.code})
+            return None
 
     @property
     def threshold(self) -> float:
@@ -109,7 +114,11 @@ class CrisisClassifier:
         """A signal for a Latin-script message the model scores above the threshold."""
         if not is_latin_script(text) or len(text.split()) < MIN_WORDS:
             return None
-        vector = np.asarray(self._embedder.embed([text])[0], dtype=np.float64)
+        try:
+            vector = np.asarray(self._embedder.embed([text])[0], dtype=np.float64)
+        except Exception as exc:  # noqa: BLE001 - a broken model leaves the rules in charge
+            log.warning("crisis classifier failed", extra={"error_type": type(exc).__name__})
+            return None
         if self._flag.probability(vector) <= self._threshold:
             return None
         kind: SignalKind = "harm_to_others" if self._kind.probability(vector) > 0.5 else "self_harm"
