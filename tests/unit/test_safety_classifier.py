@@ -123,3 +123,25 @@ def test_script_check() -> None:
     assert is_latin_script("hola")
     assert not is_latin_script("नमस्ते")
     assert not is_latin_script("😔 123")
+
+
+def test_the_turns_second_embedding_of_a_message_is_not_computed_again(
+    embedder: Embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The classifier embeds the new message; recall then asks for the same vector."""
+    calls: list[int] = []
+    real = embedder._embed  # type: ignore[attr-defined]
+
+    def counted(texts: list[str]) -> object:
+        calls.append(len(texts))
+        return real(texts)
+
+    monkeypatch.setattr(embedder, "_embed", counted)
+    first = embedder.embed([THREAT])
+    again = embedder.embed([THREAT])
+    assert calls == [1]
+    assert (first == again).all()
+    again[0][0] = 9.0  # callers get a copy, never the remembered vector
+    assert embedder.embed([THREAT])[0][0] != 9.0
+    embedder.embed(["another message entirely, for the memory index"])
+    assert calls == [1, 1]

@@ -77,6 +77,9 @@ class MiniLMEmbedder:
         self._threads = threads
         self._model: Any = None
         self._lock = threading.Lock()
+        # The last single text embedded (keyed by its SHA-256, never the text): a chat turn
+        # embeds the new message for the crisis classifier, then again as the recall query.
+        self._last: tuple[bytes, npt.NDArray[np.float32]] | None = None
 
     @property
     def name(self) -> str:
@@ -116,6 +119,17 @@ class MiniLMEmbedder:
     def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         """Mean-pooled, normalised vectors (what ``SentenceTransformer.encode`` computes for
         this model) straight from the transformer: ~1.5 ms less per query than ``encode``."""
+        if len(texts) == 1:
+            key = hashlib.sha256(texts[0].encode()).digest()
+            last = self._last
+            if last is not None and last[0] == key:
+                return last[1].copy()
+            vector = self._embed(texts)
+            self._last = (key, vector.copy())
+            return vector
+        return self._embed(texts)
+
+    def _embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         import torch
 
         model = self.load()
