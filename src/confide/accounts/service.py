@@ -20,12 +20,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from confide.accounts.instance import InstanceSettings
+from confide.accounts.login import MAX_PASSWORD_CHARS, LoginGuard, password_hasher
 from confide.accounts.ratelimit import RateLimiter
 from confide.clock import Clock, as_utc
 from confide.errors import (
@@ -49,7 +48,6 @@ from confide.storage.tables import SessionRow, User
 __all__ = ["AccountService", "Identity", "NewSession", "SessionInfo", "age_on", "is_suspended"]
 
 MIN_PASSWORD_CHARS = 10
-MAX_PASSWORD_CHARS = 1024
 
 
 def age_on(dob: date, today: date) -> int:
@@ -117,13 +115,8 @@ class AccountService:
         self._vault = vault
         self._limiter = limiter
         self._clock = clock
-        self._hasher = PasswordHasher(
-            time_cost=settings.argon2_time_cost,
-            memory_cost=settings.argon2_memory_kib,
-            parallelism=settings.argon2_parallelism,
-        )
-        # Verifying against this keeps unknown-username log-ins as slow as real ones.
-        self._dummy_hash = self._hasher.hash(secrets.token_urlsafe(16))
+        self._hasher = password_hasher(settings)
+        self._guard = LoginGuard(settings, db, limiter, self._hasher, purpose="login")
 
     # --- sign-up ----------------------------------------------------------------------
     def min_age(self) -> int:
@@ -239,7 +232,7 @@ class AccountService:
                 fresh = UserRepo(s).get(user.id)
                 if fresh is not None:
                     fresh.password_hash = self._hasher.hash(password)
-            self._limiter.reset(s, "login-account", username)
+            self._guard.reset(s, username)
             new = self.open_session(s, user.id, user.username, client_label, now)
             self._record(s, "account.logged_in", user.id, {"session_id": new.identity.session_id})
             return new
@@ -250,52 +243,25 @@ class AccountService:
         """The user whose password this is, checked under the log-in limits (shared by log-in
         and cancelling a deletion, so neither is a side door for guessing). Unknown usernames
         are as slow as known ones. A failure spends the account's budget and raises."""
-        st = self._settings
-        if len(password) > MAX_PASSWORD_CHARS:
-            raise AuthenticationFailed("wrong username or password")
-        # Counted in their own transaction so a failed attempt still spends budget.
-        with self._db.transaction() as s:
-            self._limiter.check(
-                s,
-                "login-account",
-                username,
-                limit=st.login_max_failures_per_account,
-                window_s=st.login_window_s,
-                now=now,
-            )
-            self._limiter.hit(
-                s,
-                "login-client",
-                client,
-                limit=st.login_max_attempts_per_client,
-                window_s=st.login_window_s,
-                now=now,
-            )
+        self._guard.attempt(username, client, now)
         with self._db.reader() as s:
             user = UserRepo(s).by_username(username)
-        ok = False
-        try:
-            ok = self._hasher.verify(user.password_hash if user else self._dummy_hash, password)
-        except (VerifyMismatchError, VerificationError, InvalidHashError):
-            ok = False
-        if not ok or user is None:
+        # Verified even for an unknown name (against a dummy hash): as slow as a real one.
+        ok = self._guard.verify(user.password_hash if user is not None else None, password)
+        if user is None or not ok:
             self._count_failure(username, user if audit_failure else None, now)
             raise AuthenticationFailed("wrong username or password")
         return user
 
     def _count_failure(self, username: str, user: User | None, now: datetime) -> None:
         """Spend one of the account's failed-log-in budget (and audit it when ``user``)."""
-        with self._db.transaction() as s:
-            if user is not None:
-                self._record(s, "account.login_failed", user.id, {})
-            self._limiter.hit(
-                s,
-                "login-account",
-                username,
-                limit=self._settings.login_max_failures_per_account + 1,
-                window_s=self._settings.login_window_s,
-                now=now,
-            )
+        if user is None:
+            self._guard.count_failure(username, now)
+            return
+        user_id = user.id
+        self._guard.count_failure(
+            username, now, also=lambda s: self._record(s, "account.login_failed", user_id, {})
+        )
 
     def open_session(
         self, s: Session, user_id: str, username: str, client_label: str | None, now: datetime
@@ -414,34 +380,15 @@ class AccountService:
         """Re-check the signed-in user's password before a sensitive action (a password
         change, account deletion). Failures count against the log-in budget, so a stolen
         session is not an unlimited password-guessing oracle."""
-        st = self._settings
         now = self._clock()
-        with self._db.transaction() as s:
-            self._limiter.check(
-                s,
-                "login-account",
-                who.username,
-                limit=st.login_max_failures_per_account,
-                window_s=st.login_window_s,
-                now=now,
-            )
+        self._guard.attempt(who.username, None, now)
         with self._db.reader() as s:
             user = UserRepo(s).get(who.user_id)
         if user is None:
             raise AuthenticationFailed("not signed in")
-        try:
-            self._hasher.verify(user.password_hash, password[:MAX_PASSWORD_CHARS])
-        except (VerifyMismatchError, VerificationError, InvalidHashError) as exc:
-            with self._db.transaction() as s:
-                self._limiter.hit(
-                    s,
-                    "login-account",
-                    who.username,
-                    limit=st.login_max_failures_per_account + 1,
-                    window_s=st.login_window_s,
-                    now=now,
-                )
-            raise AuthenticationFailed("the current password is wrong", code=code) from exc
+        if not self._guard.verify(user.password_hash, password):
+            self._guard.count_failure(who.username, now)
+            raise AuthenticationFailed("the current password is wrong", code=code)
 
     # --- account deletion (the request itself is ErasureService.delete_account) ---------------
     def cancel_deletion(
@@ -478,7 +425,7 @@ class AccountService:
             fresh.status = "active"
             fresh.deletion_requested_at = None
             fresh.deletion_due_at = None
-            self._limiter.reset(s, "login-account", username)
+            self._guard.reset(s, username)
             new = self.open_session(s, user.id, user.username, client_label, now)
             receipt_id = ErasureRepo(s).latest_deletion_receipt(user.id)
             self._record(

@@ -18,12 +18,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal, get_args
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy.exc import IntegrityError
 
+from confide.accounts.login import LoginGuard, password_hasher
 from confide.accounts.ratelimit import RateLimiter
-from confide.accounts.service import MAX_PASSWORD_CHARS, check_password_strength
+from confide.accounts.service import check_password_strength
 from confide.clock import Clock, as_utc
 from confide.errors import AuthenticationFailed, Conflict, Forbidden, InvalidInput, NotFound
 from confide.ids import new_id
@@ -107,12 +106,8 @@ class StaffService:
         self._limiter = limiter
         self._clock = clock
         self._audit = audit
-        self._hasher = PasswordHasher(
-            time_cost=settings.argon2_time_cost,
-            memory_cost=settings.argon2_memory_kib,
-            parallelism=settings.argon2_parallelism,
-        )
-        self._dummy_hash = self._hasher.hash(secrets.token_urlsafe(16))
+        self._hasher = password_hasher(settings)
+        self._guard = LoginGuard(settings, db, limiter, self._hasher, purpose="staff-login")
 
     # --- the CLI: create, list, disable ---------------------------------------------------
     def create(self, username: str, role: str, password: str) -> StaffView:
@@ -186,44 +181,14 @@ class StaffService:
     def verify_password(self, username: str, password: str, client: str) -> StaffView:
         """The staff member whose password this is (rate-limited; unknown names are as slow
         as known ones), or AuthenticationFailed."""
-        st = self._settings
         username = username.strip().lower()
         now = self._clock()
-        with self._db.transaction() as s:
-            self._limiter.check(
-                s,
-                "staff-login",
-                username,
-                limit=st.login_max_failures_per_account,
-                window_s=st.login_window_s,
-                now=now,
-            )
-            self._limiter.hit(
-                s,
-                "staff-login-client",
-                client,
-                limit=st.login_max_attempts_per_client,
-                window_s=st.login_window_s,
-                now=now,
-            )
+        self._guard.attempt(username, client, now)
         with self._db.reader() as s:
             row = StaffRepo(s).by_username(username)
-        ok = False
-        if len(password) <= MAX_PASSWORD_CHARS:
-            try:
-                ok = self._hasher.verify(row.password_hash if row else self._dummy_hash, password)
-            except (VerifyMismatchError, VerificationError, InvalidHashError):
-                ok = False
+        ok = self._guard.verify(row.password_hash if row is not None else None, password)
         if not ok or row is None or row.disabled_at is not None:
-            with self._db.transaction() as s:
-                self._limiter.hit(
-                    s,
-                    "staff-login",
-                    username,
-                    limit=st.login_max_failures_per_account + 1,
-                    window_s=st.login_window_s,
-                    now=now,
-                )
+            self._guard.count_failure(username, now)
             raise AuthenticationFailed("wrong staff username or password")
         return _view(row)
 

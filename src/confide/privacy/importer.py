@@ -27,12 +27,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Literal
 
-from argon2 import PasswordHasher
 from pydantic import ValidationError
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from confide.accounts.login import password_hasher
 from confide.accounts.ratelimit import RateLimiter
 from confide.accounts.service import (
     AccountService,
@@ -250,11 +250,7 @@ class ImportService:
         self._memory = memory
         self._limiter = limiter
         # The same parameters as sign-up's hasher (log-in rehashes if they change later).
-        self._hasher = PasswordHasher(
-            time_cost=settings.argon2_time_cost,
-            memory_cost=settings.argon2_memory_kib,
-            parallelism=settings.argon2_parallelism,
-        )
+        self._hasher = password_hasher(settings)
 
     def import_archive(
         self,
