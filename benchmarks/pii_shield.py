@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import hashlib
 import json
 import random
 import re
@@ -41,35 +40,12 @@ from confide.privacy.keys import FileMasterKeyring
 from confide.privacy.shield import PiiShield
 from confide.services import Services, build_services
 from confide.settings import Settings
+from identifiers import base58check, iban_check, luhn_complete, nhs_number, verhoeff_complete
 
 _PLACEHOLDER = re.compile(r"\[[A-Z][A-Z0-9_]*_\d+\]")
 _NON_ALNUM = re.compile(r"[\W_]+")
 
 # --- identifiers with valid checksums ------------------------------------------------------
-_VERHOEFF_D = [
-    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
-    [1, 2, 3, 4, 0, 6, 7, 8, 9, 5],
-    [2, 3, 4, 0, 1, 7, 8, 9, 5, 6],
-    [3, 4, 0, 1, 2, 8, 9, 5, 6, 7],
-    [4, 0, 1, 2, 3, 9, 5, 6, 7, 8],
-    [5, 9, 8, 7, 6, 0, 4, 3, 2, 1],
-    [6, 5, 9, 8, 7, 1, 0, 4, 3, 2],
-    [7, 6, 5, 9, 8, 2, 1, 0, 4, 3],
-    [8, 7, 6, 5, 9, 3, 2, 1, 0, 4],
-    [9, 8, 7, 6, 5, 4, 3, 2, 1, 0],
-]
-_VERHOEFF_P = [
-    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
-    [1, 5, 7, 6, 2, 8, 3, 0, 9, 4],
-    [5, 8, 0, 3, 7, 9, 6, 1, 4, 2],
-    [8, 9, 1, 6, 0, 4, 3, 5, 2, 7],
-    [9, 4, 5, 3, 1, 2, 6, 8, 7, 0],
-    [4, 2, 8, 6, 5, 7, 3, 9, 0, 1],
-    [2, 7, 9, 3, 8, 0, 6, 4, 1, 5],
-    [7, 0, 4, 6, 9, 1, 3, 2, 5, 8],
-]
-_VERHOEFF_INV = [0, 4, 3, 2, 1, 5, 6, 7, 8, 9]
-_B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _NIF_LETTERS = "TRWAGMYFPDXBNJZSQVHLCKE"
 _NAMES = ["asha", "ravi", "priya", "arjun", "lucia", "diego", "emma", "oliver", "sofia", "kabir"]
@@ -90,23 +66,14 @@ def _group(value: str, sizes: Sequence[int], sep: str) -> str:
 
 def card(rng: random.Random) -> str:
     prefix, length = rng.choice([("4", 16), ("51", 16), ("55", 16), ("6011", 16), ("37", 15)])
-    body = prefix + _digits(rng, length - len(prefix) - 1)
-    total = 0
-    for i, ch in enumerate(reversed(body)):
-        d = int(ch) * (2 if i % 2 == 0 else 1)
-        total += d - 9 if d > 9 else d
-    number = body + str((10 - total % 10) % 10)
+    number = luhn_complete(prefix + _digits(rng, length - len(prefix) - 1))
     sizes = [4, 6, 5] if length == 15 else [4, 4, 4, 4]
     return rng.choice([number, _group(number, sizes, " "), _group(number, sizes, "-")])
 
 
 def aadhaar(rng: random.Random) -> str:
     while True:
-        body = str(rng.randrange(2, 10)) + _digits(rng, 10)
-        c = 0
-        for i, ch in enumerate(reversed(body)):
-            c = _VERHOEFF_D[c][_VERHOEFF_P[(i + 1) % 8][int(ch)]]
-        number = body + str(_VERHOEFF_INV[c])
+        number = verhoeff_complete(str(rng.randrange(2, 10)) + _digits(rng, 10))
         if number != number[::-1]:
             return rng.choice([number, _group(number, [4, 4, 4], " ")])
 
@@ -119,18 +86,13 @@ def iban(rng: random.Random) -> str:
             ("GB", "".join(rng.choice(_LETTERS) for _ in range(4)) + _digits(rng, 14)),
         ]
     )
-    numeric = "".join(str(int(ch, 36)) for ch in bban + country + "00")
-    number = f"{country}{98 - int(numeric) % 97:02d}{bban}"
+    number = f"{country}{iban_check(country, bban)}{bban}"
     return rng.choice([number, " ".join(number[i : i + 4] for i in range(0, len(number), 4))])
 
 
 def nhs(rng: random.Random) -> str:
-    while True:
-        digits = [rng.randrange(10) for _ in range(9)]
-        check = (-sum(d * (10 - i) for i, d in enumerate(digits))) % 11
-        if check < 10:
-            number = "".join(map(str, digits)) + str(check)
-            return rng.choice([number, _group(number, [3, 3, 4], " ")])
+    number = nhs_number(rng)
+    return rng.choice([number, _group(number, [3, 3, 4], " ")])
 
 
 def nif(rng: random.Random) -> str:
@@ -145,13 +107,7 @@ def nie(rng: random.Random) -> str:
 
 
 def bitcoin(rng: random.Random) -> str:
-    payload = bytes([rng.choice([0, 5])]) + rng.randbytes(20)
-    data = payload + hashlib.sha256(hashlib.sha256(payload).digest()).digest()[:4]
-    n, out = int.from_bytes(data, "big"), ""
-    while n:
-        n, r = divmod(n, 58)
-        out = _B58[r] + out
-    return "1" * (len(data) - len(data.lstrip(b"\x00"))) + out
+    return base58check(bytes([rng.choice([0, 5])]) + rng.randbytes(20))
 
 
 def email(rng: random.Random) -> str:

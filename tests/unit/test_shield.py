@@ -8,7 +8,6 @@ fails if the shield ever logs what it found.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 import random
 import socket
@@ -18,6 +17,13 @@ from typing import Any
 import presidio_analyzer.pattern_recognizer as presidio_patterns
 import pytest
 import tldextract
+from benchmarks.identifiers import (
+    base58check,
+    iban_check,
+    luhn_complete,
+    nhs_number,
+    verhoeff_complete,
+)
 from presidio_analyzer.predefined_recognizers import CreditCardRecognizer
 
 from confide.llm.base import ChatMessage, GenerationOptions, Provider
@@ -32,66 +38,25 @@ from confide.privacy.shield import (
 from tests.conftest import CANARY_PREFIX
 
 # --- generators of valid identifiers -------------------------------------------------------
-_VERHOEFF_D = [
-    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
-    [1, 2, 3, 4, 0, 6, 7, 8, 9, 5],
-    [2, 3, 4, 0, 1, 7, 8, 9, 5, 6],
-    [3, 4, 0, 1, 2, 8, 9, 5, 6, 7],
-    [4, 0, 1, 2, 3, 9, 5, 6, 7, 8],
-    [5, 9, 8, 7, 6, 0, 4, 3, 2, 1],
-    [6, 5, 9, 8, 7, 1, 0, 4, 3, 2],
-    [7, 6, 5, 9, 8, 2, 1, 0, 4, 3],
-    [8, 7, 6, 5, 9, 3, 2, 1, 0, 4],
-    [9, 8, 7, 6, 5, 4, 3, 2, 1, 0],
-]
-_VERHOEFF_P = [
-    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
-    [1, 5, 7, 6, 2, 8, 3, 0, 9, 4],
-    [5, 8, 0, 3, 7, 9, 6, 1, 4, 2],
-    [8, 9, 1, 6, 0, 4, 3, 5, 2, 7],
-    [9, 4, 5, 3, 1, 2, 6, 8, 7, 0],
-    [4, 2, 8, 6, 5, 7, 3, 9, 0, 1],
-    [2, 7, 9, 3, 8, 0, 6, 4, 1, 5],
-    [7, 0, 4, 6, 9, 1, 3, 2, 5, 8],
-]
-_VERHOEFF_INV = [0, 4, 3, 2, 1, 5, 6, 7, 8, 9]
-_B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 
 
 def luhn_card(rng: random.Random, prefix: str = "4", length: int = 16) -> str:
-    body = prefix + "".join(str(rng.randrange(10)) for _ in range(length - len(prefix) - 1))
-    total = 0
-    for i, ch in enumerate(reversed(body)):
-        d = int(ch)
-        if i % 2 == 0:  # doubled: the check digit will sit to the right
-            d = d * 2 - 9 if d * 2 > 9 else d * 2
-        total += d
-    return body + str((10 - total % 10) % 10)
+    return luhn_complete(
+        prefix + "".join(str(rng.randrange(10)) for _ in range(length - len(prefix) - 1))
+    )
 
 
 def verhoeff_aadhaar(rng: random.Random) -> str:
     while True:
         body = str(rng.randrange(2, 10)) + "".join(str(rng.randrange(10)) for _ in range(10))
-        c = 0
-        for i, ch in enumerate(reversed(body)):
-            c = _VERHOEFF_D[c][_VERHOEFF_P[(i + 1) % 8][int(ch)]]
-        number = body + str(_VERHOEFF_INV[c])
+        number = verhoeff_complete(body)
         if number != number[::-1]:
             return number
 
 
 def iban_de(rng: random.Random) -> str:
     bban = "".join(str(rng.randrange(10)) for _ in range(18))
-    rearranged = bban + "1314" + "00"  # D=13, E=14
-    return f"DE{98 - int(rearranged) % 97:02d}{bban}"
-
-
-def nhs_number(rng: random.Random) -> str:
-    while True:
-        digits = [rng.randrange(10) for _ in range(9)]
-        check = (-sum(d * (10 - i) for i, d in enumerate(digits))) % 11
-        if check < 10:
-            return "".join(map(str, digits)) + str(check)
+    return f"DE{iban_check('DE', bban)}{bban}"
 
 
 def es_nif(rng: random.Random) -> str:
@@ -107,14 +72,7 @@ def es_nie(rng: random.Random) -> str:
 
 
 def btc_address(rng: random.Random) -> str:
-    payload = b"\x00" + rng.randbytes(20)
-    data = payload + hashlib.sha256(hashlib.sha256(payload).digest()).digest()[:4]
-    n = int.from_bytes(data, "big")
-    out = ""
-    while n:
-        n, r = divmod(n, 58)
-        out = _B58[r] + out
-    return "1" * (len(data) - len(data.lstrip(b"\x00"))) + out
+    return base58check(b"\x00" + rng.randbytes(20))
 
 
 def us_ssn(rng: random.Random) -> str:
