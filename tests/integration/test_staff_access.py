@@ -170,6 +170,11 @@ def test_staff_lookup_shows_metadata_and_counts_never_content(env: Env, alice: U
     assert body["messages"] == 6  # two greetings, two messages, two replies
     assert body["memories"] >= 1
     assert CANARY_PREFIX not in r.text
+    # The lookup itself is in alice's own audit view, naming who looked.
+    [entry] = alice.get("/api/audit", params={"action": "staff.looked_up"}).json()["items"]
+    assert entry["actor"] == "staff"
+    assert entry["details"]["staff_username"] == "sam"
+    assert entry["details"]["staff_role"] == "support"
     missing = staff.get("/api/staff/users", params={"username": "nobody"})
     assert missing.status_code == 404
     assert staff.get("/api/staff/users").status_code == 422

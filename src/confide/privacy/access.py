@@ -235,15 +235,23 @@ class AccessService:
 
     # --- staff: account metadata ---------------------------------------------------------------
     def lookup_user(self, who: StaffIdentity, username: str) -> AccountMetadata:
-        """An account's metadata by username: dates, status and counts, never content."""
+        """An account's metadata by username: dates, status and counts, never content. The
+        lookup itself is in the user's audit log (``staff.looked_up``)."""
         who.require(*ROLES)
         now = self._clock()
-        with self._db.reader() as s:
+        with self._db.transaction() as s:
             repo = GrantRepo(s)
             user = repo.user_by_username(username.strip().lower())
             if user is None:
                 raise NotFound("no such user")
             counts = repo.content_counts(user.id)
+            self._audit.append(
+                s,
+                actor="staff",
+                action="staff.looked_up",
+                subject_user_id=user.id,
+                details=who.audit_details(),
+            )
             return AccountMetadata(
                 id=user.id,
                 username=user.username,

@@ -110,6 +110,7 @@ ACTIONS = (
     "staff.created",
     "staff.disabled",
     "staff.logged_in",
+    "staff.looked_up",
     "access.requested",
     "access.approved",
     "access.denied",

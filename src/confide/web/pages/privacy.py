@@ -559,6 +559,7 @@ ACTION_WORDS = {
     "staff.created": "A staff account was created",
     "staff.disabled": "A staff account was disabled",
     "staff.logged_in": "A staff member signed in",
+    "staff.looked_up": "A staff member looked up your account (dates and counts only)",
 }
 
 
