@@ -50,6 +50,7 @@ def test_journey_signup_companion_chat_memory_export_delete_account(
     # 3. Chat: the reply streams in place (Stop shows while it does), labelled AI-generated.
     page.get_by_role("button", name="Start conversation").click()
     expect(page).to_have_url(re.compile(r"/chat/[0-9a-f]+$"))
+    page.wait_for_load_state("load")  # chat.js attached before the first send
     page.get_by_label("Your message").fill(SAID)
     page.get_by_role("button", name="Send").click()
     expect(page.get_by_role("button", name="Stop")).to_be_visible()

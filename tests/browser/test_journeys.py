@@ -35,6 +35,9 @@ def open_new_chat(page: Page, starter: str = "Mira") -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text(starter)
     page.get_by_role("button", name="Start conversation").click()
     expect(page).to_have_url(re.compile(r"/chat/[0-9a-f]+$"))
+    # The URL changes before the page's deferred chat.js runs; a send clicked in between
+    # would post the form the no-JavaScript way.
+    page.wait_for_load_state("load")
 
 
 def companion_messages(page: Page) -> Locator:
