@@ -29,25 +29,11 @@ TITLE = f"{CANARY_PREFIX} title"
 
 
 @dataclass
-class Staff:
-    env: Env
-    username: str
-    role: str
-    token: str
-    staff_id: str
+class Staff(User):
+    """A staff member calling the API with their bearer token (the same calls as a user's)."""
 
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}"}
-
-    def get(self, url: str, **kw: Any) -> Any:
-        return self.env.client.get(url, headers=self.headers, **kw)
-
-    def post(self, url: str, **kw: Any) -> Any:
-        return self.env.client.post(url, headers=self.headers, **kw)
-
-    def delete(self, url: str, **kw: Any) -> Any:
-        return self.env.client.delete(url, headers=self.headers, **kw)
+    role: str = ""
+    staff_id: str = ""
 
     def ask(self, user: str = "alice", scope: str = "conversations", **fields: Any) -> Any:
         body = {"username": user, "case_ref": "CASE-1", "reason": REASON, "scope": scope}
@@ -62,7 +48,7 @@ def make_staff(env: Env, username: str, role: str) -> Staff:
     assert r.status_code == 200, r.text
     env.client.cookies.clear()  # API staff use the bearer token
     body = r.json()
-    return Staff(env, username, role, body["token"], body["staff_id"])
+    return Staff(env, username, body["token"], role=role, staff_id=body["staff_id"])
 
 
 @dataclass
