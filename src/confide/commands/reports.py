@@ -10,9 +10,6 @@ messages and reasons are printed only to the terminal that asked.
 
 from __future__ import annotations
 
-import getpass
-import os
-import sys
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -21,10 +18,10 @@ from rich.text import Text
 
 from confide.cli import DataDirOpt, app, fail, handle_errors
 from confide.commands.privacy import _day, _local_services, _say, _table
+from confide.commands.staff import staff_identity
 
 if TYPE_CHECKING:
-    from confide.accounts.staff import StaffIdentity
-    from confide.services import Services
+    pass
 
 reports_app = typer.Typer(
     help="Abuse reports: the review queue and decisions (safety staff).", no_args_is_help=True
@@ -32,22 +29,8 @@ reports_app = typer.Typer(
 app.add_typer(reports_app, name="reports")
 
 OUTCOMES = ("dismiss", "warn", "suspend", "close", "close_under_age")
-PASSWORD_ENV = "CONFIDE_STAFF_PASSWORD"  # noqa: S105 - a variable's name, not a password
 
 StaffOpt = Annotated[str, typer.Option("--staff", help="Your staff username.")]
-
-
-def _staff_password() -> str:
-    from_env = os.environ.get(PASSWORD_ENV)
-    if from_env:
-        return from_env
-    if not sys.stdin.isatty():
-        fail(f"no terminal to ask for the staff password; set {PASSWORD_ENV}")
-    return getpass.getpass("Staff password: ")
-
-
-def _identity(services: Services, staff: str) -> StaffIdentity:
-    return services.staff.identity_for_cli(staff, _staff_password())
 
 
 @reports_app.command("list")
@@ -59,7 +42,7 @@ def reports_list(
 ) -> None:
     """Open reports, oldest first (no content is shown or decrypted)."""
     with _local_services(data_dir) as services:
-        who = _identity(services, staff)
+        who = staff_identity(services, staff)
         rows = services.reports.queue(who, status=None if show_all else "open")
     if not rows:
         _say("no reports" if show_all else "no open reports")
@@ -87,7 +70,7 @@ def reports_show(report_id: str, staff: StaffOpt, data_dir: DataDirOpt = None) -
     """Open one report: the messages the reporter disclosed and their note (recorded in the
     reporter's audit log)."""
     with _local_services(data_dir) as services:
-        r = services.reports.show(_identity(services, staff), report_id)
+        r = services.reports.show(staff_identity(services, staff), report_id)
     lines = [
         f"report:   {r.id}",
         f"reporter: {r.username} ({r.user_id})",
@@ -123,7 +106,7 @@ def reports_decide(
         fail(f"--outcome must be one of: {', '.join(OUTCOMES)}")
     with _local_services(data_dir) as services:
         d = services.reports.decide(
-            _identity(services, staff),
+            staff_identity(services, staff),
             report_id,
             outcome,
             reason,

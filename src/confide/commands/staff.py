@@ -18,6 +18,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from confide.accounts.staff import ROLES
 from confide.cli import DataDirOpt, app, fail, handle_errors
 from confide.commands.privacy import _day, _local_services, _say, _table
 
@@ -37,7 +38,6 @@ app.add_typer(staff_app, name="staff")
 app.add_typer(access_app, name="access")
 
 PASSWORD_ENV = "CONFIDE_STAFF_PASSWORD"  # noqa: S105 - the variable's name, not a password
-ROLES = ("admin", "support", "safety")
 PAGE = 200
 
 StaffOpt = Annotated[str, typer.Option("--staff", help="Your staff username.")]
@@ -57,7 +57,7 @@ def _new_password() -> str:
     return first
 
 
-def _signed_in(services: Services, username: str) -> StaffIdentity:
+def staff_identity(services: Services, username: str) -> StaffIdentity:
     """The staff member, after their password (CONFIDE_STAFF_PASSWORD or asked)."""
     password = os.environ.get(PASSWORD_ENV)
     if not password:
@@ -145,7 +145,7 @@ def access_request(
 ) -> None:
     """Ask for access to one user's content (support: the user approves first)."""
     with _local_services(data_dir) as services:
-        who = _signed_in(services, staff)
+        who = staff_identity(services, staff)
         g = services.access.request(
             who, username=user, case_ref=case, reason=reason, scope=scope, hours=hours
         )
@@ -158,7 +158,7 @@ def access_request(
 def access_list(staff: StaffOpt, data_dir: DataDirOpt = None) -> None:
     """Your own grants and requests, newest first (no content)."""
     with _local_services(data_dir) as services:
-        who = _signed_in(services, staff)
+        who = staff_identity(services, staff)
         grants = services.access.list_for_staff(who)
     if not grants:
         _say("no access grants")
@@ -185,7 +185,7 @@ def access_list(staff: StaffOpt, data_dir: DataDirOpt = None) -> None:
 def access_end(grant_id: GrantArg, staff: StaffOpt, data_dir: DataDirOpt = None) -> None:
     """End one of your grants (or withdraw a pending request) early."""
     with _local_services(data_dir) as services:
-        who = _signed_in(services, staff)
+        who = staff_identity(services, staff)
         g = services.access.end(who, grant_id)
     _say(f"ended grant {g.id}")
 
@@ -244,7 +244,7 @@ def access_read(
     """Print what the grant allows: the conversations (or with --conversation, one
     conversation's messages) or the memories. Each read is in the user's audit log."""
     with _local_services(data_dir) as services:
-        who = _signed_in(services, staff)
+        who = staff_identity(services, staff)
         g = services.access.get_for_staff(who, grant_id)
         if g.scope == "memories":
             if conversation is not None:

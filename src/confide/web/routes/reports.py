@@ -8,7 +8,7 @@ reason, are returned only to the reporter and to the safety role, and never logg
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Self
 
 from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, ConfigDict, Field
@@ -17,11 +17,6 @@ from confide.privacy.reports import (
     MAX_NOTE_CHARS,
     MAX_REPORT_MESSAGES,
     MAX_SUSPENSION_DAYS,
-    DecisionView,
-    NoticeView,
-    QueueRow,
-    ReportView,
-    StaffReportView,
 )
 from confide.web.deps import IdentityDep, ServicesDep
 from confide.web.staff_deps import StaffDep
@@ -46,7 +41,17 @@ class ReportIn(BaseModel):
     note: str = Field(default="", max_length=MAX_NOTE_CHARS + 100)
 
 
-class ReportFiledOut(BaseModel):
+class _ViewOut(BaseModel):
+    """Built straight from a service view (a dataclass with the same field names)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    @classmethod
+    def of(cls, view: object) -> Self:
+        return cls.model_validate(view)
+
+
+class ReportFiledOut(_ViewOut):
     id: str
     status: str
     category: str
@@ -54,7 +59,7 @@ class ReportFiledOut(BaseModel):
     created_at: datetime
 
 
-class ReportOut(BaseModel):
+class ReportOut(_ViewOut):
     id: str
     category: str
     status: str
@@ -64,19 +69,6 @@ class ReportOut(BaseModel):
     decided_at: datetime | None
     reason: str | None
 
-    @classmethod
-    def of(cls, v: ReportView) -> ReportOut:
-        return cls(
-            id=v.id,
-            category=v.category,
-            status=v.status,
-            message_count=v.message_count,
-            created_at=v.created_at,
-            outcome=v.outcome,
-            decided_at=v.decided_at,
-            reason=v.reason,
-        )
-
 
 @router.post("/reports", status_code=status.HTTP_201_CREATED, response_model=ReportFiledOut)
 def file_report(body: ReportIn, who: IdentityDep, services: ServicesDep) -> ReportFiledOut:
@@ -84,13 +76,7 @@ def file_report(body: ReportIn, who: IdentityDep, services: ServicesDep) -> Repo
     v = services.reports.file(
         who.user_id, body.conversation_id, body.message_ids, body.category, body.note
     )
-    return ReportFiledOut(
-        id=v.id,
-        status=v.status,
-        category=v.category,
-        message_count=v.message_count,
-        created_at=v.created_at,
-    )
+    return ReportFiledOut.of(v)
 
 
 @router.get("/reports", response_model=list[ReportOut])
@@ -101,7 +87,7 @@ def list_reports(who: IdentityDep, services: ServicesDep) -> list[ReportOut]:
 # --- the affected user ----------------------------------------------------------------------
 
 
-class NoticeOut(BaseModel):
+class NoticeOut(_ViewOut):
     id: str
     action: str
     reason: str
@@ -110,19 +96,6 @@ class NoticeOut(BaseModel):
     report_id: str | None
     seen_at: datetime | None
     is_new: bool
-
-    @classmethod
-    def of(cls, v: NoticeView) -> NoticeOut:
-        return cls(
-            id=v.id,
-            action=v.action,
-            reason=v.reason,
-            until=v.until,
-            created_at=v.created_at,
-            report_id=v.report_id,
-            seen_at=v.seen_at,
-            is_new=v.is_new,
-        )
 
 
 @router.get("/account/notices", response_model=list[NoticeOut])
@@ -139,7 +112,7 @@ def mark_notice_seen(notice_id: str, who: IdentityDep, services: ServicesDep) ->
 # --- the safety team ------------------------------------------------------------------------
 
 
-class QueueRowOut(BaseModel):
+class QueueRowOut(_ViewOut):
     id: str
     category: str
     status: str
@@ -149,27 +122,14 @@ class QueueRowOut(BaseModel):
     outcome: str | None
     decided_at: datetime | None
 
-    @classmethod
-    def of(cls, r: QueueRow) -> QueueRowOut:
-        return cls(
-            id=r.id,
-            category=r.category,
-            status=r.status,
-            message_count=r.message_count,
-            created_at=r.created_at,
-            username=r.username,
-            outcome=r.outcome,
-            decided_at=r.decided_at,
-        )
 
-
-class DisclosedMessageOut(BaseModel):
+class DisclosedMessageOut(_ViewOut):
     role: str
     text: str
     at: datetime
 
 
-class StaffReportOut(BaseModel):
+class StaffReportOut(_ViewOut):
     id: str
     user_id: str
     username: str
@@ -181,22 +141,6 @@ class StaffReportOut(BaseModel):
     outcome: str | None
     decided_at: datetime | None
     reason: str | None
-
-    @classmethod
-    def of(cls, v: StaffReportView) -> StaffReportOut:
-        return cls(
-            id=v.id,
-            user_id=v.user_id,
-            username=v.username,
-            category=v.category,
-            status=v.status,
-            created_at=v.created_at,
-            messages=[DisclosedMessageOut(role=m.role, text=m.text, at=m.at) for m in v.messages],
-            note=v.note,
-            outcome=v.outcome,
-            decided_at=v.decided_at,
-            reason=v.reason,
-        )
 
 
 class DecisionIn(BaseModel):
@@ -212,24 +156,13 @@ class DecisionIn(BaseModel):
     )
 
 
-class DecisionOut(BaseModel):
+class DecisionOut(_ViewOut):
     report_id: str
     user_id: str
     outcome: str
     action_id: str | None
     until: datetime | None
     decided_at: datetime
-
-    @classmethod
-    def of(cls, v: DecisionView) -> DecisionOut:
-        return cls(
-            report_id=v.report_id,
-            user_id=v.user_id,
-            outcome=v.outcome,
-            action_id=v.action_id,
-            until=v.until,
-            decided_at=v.decided_at,
-        )
 
 
 class LiftIn(BaseModel):
