@@ -22,6 +22,7 @@ from tests import socket_guard
 socket_guard.install()  # before confide and its libraries are imported
 
 from confide.logs import JsonFormatter  # noqa: E402
+from tests import pg  # noqa: E402
 from tests.factories import Env, User, make_env  # noqa: E402
 
 CANARY_PREFIX = "cnry-7f3a"
@@ -53,6 +54,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if leaked:
         session.exitstatus = 1
         print(f"\nP2 VIOLATION: {len(leaked)} log records contained canary content")
+    if pg.postgres is not None:
+        pg.postgres.drop_created()
     outbound = socket_guard.take_attempts()
     if outbound:
         session.exitstatus = 1
@@ -67,6 +70,18 @@ def _no_outbound_connections() -> Iterator[None]:
     tried = socket_guard.take_attempts()
     if tried:
         pytest.fail(f"P7: the test tried to reach another machine: {tried}", pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def _drop_test_databases() -> Iterator[None]:
+    """On PostgreSQL, drop the databases a test made once it ends (module-scoped fixtures'
+    databases, made before it began, are dropped at the end of the session)."""
+    if pg.postgres is None:
+        yield
+        return
+    before = pg.postgres.mark()
+    yield
+    pg.postgres.drop_created(since=before)
 
 
 @pytest.fixture

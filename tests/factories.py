@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import socket
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,6 +24,8 @@ from confide.llm.fake import FakeProvider
 from confide.privacy.keys import FileMasterKeyring
 from confide.services import Services, build_services
 from confide.settings import Settings
+from confide.storage.db import sqlite_path
+from tests import pg
 
 PASSWORD = "correct horse battery staple"
 
@@ -43,7 +46,8 @@ class MutableClock:
 
 
 def make_settings(data_dir: Path, **overrides: Any) -> Settings:
-    """Settings for tests: cheap Argon2 (like securedrop's insecure_scrypt), fake provider."""
+    """Settings for tests: cheap Argon2 (like securedrop's insecure_scrypt), fake provider;
+    fresh PostgreSQL databases when the suite runs on PostgreSQL (``tests/pg.py``)."""
     values: dict[str, Any] = {
         "data_dir": data_dir,
         "provider": "fake",
@@ -51,6 +55,8 @@ def make_settings(data_dir: Path, **overrides: Any) -> Settings:
         "argon2_memory_kib": 8,
         "argon2_parallelism": 1,
     }
+    if pg.postgres is not None and "database_url" not in overrides:
+        values.update(pg.postgres.new_settings())
     values.update(overrides)
     return Settings(**values)
 
@@ -144,6 +150,49 @@ def make_env(data_dir: Path, *, provider: FakeProvider | None = None, **override
     services = make_services(settings, provider=provider, clock=clock)
     client = TestClient(create_app(settings, services=services))
     return Env(settings, services, provider, clock, client)
+
+
+def raw_rows(env: Env, sql: str, *params: Any, keys_db: bool = False) -> list[tuple[Any, ...]]:
+    """Rows straight from the content database (or the key store), around the app and, on
+    PostgreSQL, around row-level security: what someone holding the database sees. SQL in the
+    sqlite3 style (``?`` placeholders); it runs on both databases."""
+    url = env.settings.resolved_key_store_url if keys_db else env.settings.resolved_database_url
+    if pg.postgres is not None:
+        return pg.raw_rows(url, sql, params)
+    path = sqlite_path(url)
+    assert path is not None  # noqa: S101 - tests use files
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+        return list(conn.execute(sql, params).fetchall())
+
+
+def raw_execute(env: Env, sql: str, *params: Any, keys_db: bool = False) -> None:
+    """Change the database around the app (tests that play an attacker with the disk)."""
+    url = env.settings.resolved_key_store_url if keys_db else env.settings.resolved_database_url
+    if pg.postgres is not None:
+        pg.raw_execute(url, sql, params)
+        return
+    path = sqlite_path(url)
+    assert path is not None  # noqa: S101 - tests use files
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute(sql, params)
+        conn.commit()
+
+
+def stored_bytes(env: Env) -> bytes:
+    """Every byte both databases keep on disk: SQLite's files with their WAL, shared-memory
+    and journal files, or PostgreSQL's relation files and recent WAL after a checkpoint."""
+    out = b""
+    for url in (env.settings.resolved_database_url, env.settings.resolved_key_store_url):
+        if pg.postgres is not None:
+            out += pg.stored_bytes(url)
+            continue
+        path = sqlite_path(url)
+        assert path is not None  # noqa: S101 - tests use files
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            candidate = path.with_name(path.name + suffix)
+            if candidate.exists():
+                out += candidate.read_bytes()
+    return out
 
 
 def free_port() -> int:

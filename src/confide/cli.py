@@ -129,31 +129,78 @@ def _prepare_model(settings: Settings) -> str:
 
 
 def _initialise(settings: Settings) -> list[str]:
-    """Create the data dir, the master key and the databases; idempotent."""
+    """Create the data dir, the master key and the databases; idempotent.
+
+    A missing master key is created only while the key store holds no live data key: a node
+    started without the operator's key (or a laptop whose key file was lost) must not mint a
+    new one that no other node, and no existing account, can use.
+    """
+    from sqlalchemy import func, select
+
     from confide.privacy.keys import FileMasterKeyring, check_key_file_permissions
     from confide.storage.db import Database
+    from confide.storage.tables import DataKeyRow
 
     lines = []
     settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    if settings.master_key is None:
-        key_file = settings.resolved_master_key_file
-        if key_file.exists():
-            check_key_file_permissions(key_file)
-            lines.append(f"master key: {key_file} (existing)")
+    content = Database.content(
+        settings.resolved_database_url, owner_url=settings.database_owner_url
+    )
+    keys = Database.key_store(
+        settings.resolved_key_store_url, owner_url=settings.key_store_owner_url
+    )
+    try:
+        for db in (content, keys):
+            db.upgrade()
+        if settings.master_key is None:
+            key_file = settings.resolved_master_key_file
+            if key_file.exists():
+                check_key_file_permissions(key_file)
+                lines.append(f"master key: {key_file} (existing)")
+            else:
+                with keys.reader(scope="operator") as s:
+                    live = s.scalar(
+                        select(func.count())
+                        .select_from(DataKeyRow)
+                        .where(DataKeyRow.wrapped_key.is_not(None))
+                    )
+                if live:
+                    raise ConfigurationError(
+                        f"no master key at {key_file}, but the key store holds {live} data keys "
+                        "wrapped by one: copy the master key from where it is kept (mode 0600) "
+                        "or set CONFIDE_MASTER_KEY; a new key could open none of them"
+                    )
+                FileMasterKeyring.create(key_file)
+                lines.append(f"master key: created {key_file} (mode 0600) - back it up separately")
         else:
-            FileMasterKeyring.create(key_file)
-            lines.append(f"master key: created {key_file} (mode 0600) - back it up separately")
-    else:
-        lines.append("master key: from CONFIDE_MASTER_KEY")
-    for db in (
-        Database.content(settings.resolved_database_url),
-        Database.key_store(settings.resolved_key_store_url),
-    ):
-        db.upgrade()
-        db.dispose()
+            lines.append("master key: from CONFIDE_MASTER_KEY")
+    finally:
+        content.dispose()
+        keys.dispose()
     lines.append(f"database: {_mask_url(settings.resolved_database_url)} (migrated)")
     lines.append(f"key store: {_mask_url(settings.resolved_key_store_url)} (migrated)")
     return lines
+
+
+def _isolation_report(settings: Settings, report: Callable[[bool, str], None]) -> None:
+    """PostgreSQL: check the app role cannot get around row-level security (P1)."""
+    from confide.storage.db import Database
+
+    for label, db in (
+        ("database", Database.content(settings.resolved_database_url)),
+        ("key store", Database.key_store(settings.resolved_key_store_url)),
+    ):
+        if db.dialect != "postgresql":
+            db.dispose()
+            continue
+        try:
+            problems = db.isolation_problems()
+        finally:
+            db.dispose()
+        for problem in problems:
+            report(False, f"{label}: {problem}")
+        if not problems:
+            report(True, f"{label}: row-level security forced; the app role owns nothing")
 
 
 def _mask_url(url: str) -> str:
@@ -221,6 +268,8 @@ def doctor(
     for name, value in settings.model_dump().items():
         if isinstance(value, SecretStr):
             shown = "********" if value.get_secret_value() else ""
+        elif name.endswith("_url") and name != "public_url" and value:
+            shown = _mask_url(str(value))  # database URLs may carry a password
         else:
             shown = "" if value is None else str(value)
         table.add_row(name, shown)
@@ -233,6 +282,7 @@ def doctor(
 
     report(True, f"database: {_mask_url(settings.resolved_database_url)}")
     report(True, f"key store: {_mask_url(settings.resolved_key_store_url)}")
+    _isolation_report(settings, report)
     if settings.master_key is not None:
         report(True, "master key: from CONFIDE_MASTER_KEY")
     else:
@@ -283,8 +333,8 @@ def db_upgrade(data_dir: DataDirOpt = None) -> None:
 
     settings = load_settings(data_dir)
     for db in (
-        Database.content(settings.resolved_database_url),
-        Database.key_store(settings.resolved_key_store_url),
+        Database.content(settings.resolved_database_url, owner_url=settings.database_owner_url),
+        Database.key_store(settings.resolved_key_store_url, owner_url=settings.key_store_owner_url),
     ):
         db.upgrade()
         db.dispose()
@@ -355,8 +405,10 @@ def _audit_log(data_dir: Path | None) -> Any:
     from confide.storage.db import Database
 
     settings = load_settings(data_dir)
-    db = Database.content(settings.resolved_database_url)
-    key_db = Database.key_store(settings.resolved_key_store_url)
+    db = Database.content(settings.resolved_database_url, owner_url=settings.database_owner_url)
+    key_db = Database.key_store(
+        settings.resolved_key_store_url, owner_url=settings.key_store_owner_url
+    )
     if not (db.is_initialised() and key_db.is_initialised()):
         fail("the database is not initialised; run `confide init`", 2)
     vault = Vault(KeyStore(key_db, master_key_provider(settings)))
@@ -423,7 +475,9 @@ def keys_rotate(data_dir: DataDirOpt = None) -> None:
             2,
         )
     ring = FileMasterKeyring(settings.resolved_master_key_file)
-    key_db = Database.key_store(settings.resolved_key_store_url)
+    key_db = Database.key_store(
+        settings.resolved_key_store_url, owner_url=settings.key_store_owner_url
+    )
     try:
         if not key_db.is_initialised():
             fail("the key store is not initialised; run `confide init`", 2)

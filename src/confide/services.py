@@ -95,8 +95,10 @@ def build_services(
     embedder: Embedder | None | str = "settings",
 ) -> Services:
     """Open the databases (migrating them), the key store, and every service."""
-    db = Database.content(settings.resolved_database_url)
-    key_db = Database.key_store(settings.resolved_key_store_url)
+    db = Database.content(settings.resolved_database_url, owner_url=settings.database_owner_url)
+    key_db = Database.key_store(
+        settings.resolved_key_store_url, owner_url=settings.key_store_owner_url
+    )
     if migrate:
         db.upgrade()
         key_db.upgrade()

@@ -35,7 +35,11 @@ class Settings(BaseSettings):
     # --- where things live -------------------------------------------------------------
     data_dir: Path = Field(default_factory=default_data_dir)
     database_url: str = ""  # default: sqlite:///<data_dir>/confide.db
+    # PostgreSQL: the role that owns the tables and runs migrations; the app then connects as
+    # ``database_url``'s role, which owns nothing (row-level security applies to it).
+    database_owner_url: str = ""
     key_store_url: str = ""  # default: sqlite:///<data_dir>/keys.db (kept apart from content)
+    key_store_owner_url: str = ""  # like database_owner_url, for the key store
     master_key_file: Path | None = None  # default: <data_dir>/master.key
     master_key: SecretStr | None = None  # base64 key from the environment instead of a file
     audit_signing_key_file: Path | None = None  # default: <data_dir>/audit-signing.key

@@ -61,7 +61,7 @@ class InstanceSettings:
 
     # --- the owner ------------------------------------------------------------------------
     def is_owner(self, user_id: str) -> bool:
-        with self._db.reader() as s:
+        with self._db.reader(user_id) as s:
             return bool(s.scalar(select(User.is_owner).where(User.id == user_id)))
 
     def first_user_becomes_owner(self, s: Session, user: User) -> None:
@@ -75,7 +75,7 @@ class InstanceSettings:
 
     def set_owner(self, username: str, owner: bool) -> None:
         """``confide owner grant|revoke``: the operator's, audited in that user's log."""
-        with self._db.transaction() as s:
+        with self._db.transaction(scope="operator") as s:
             user = s.scalar(select(User).where(User.username == username.strip().lower()))
             if user is None or user.status != "active":
                 raise NotFound("no such user")
@@ -90,7 +90,7 @@ class InstanceSettings:
             )
 
     def owners(self) -> list[str]:
-        with self._db.reader() as s:
+        with self._db.reader(scope="operator") as s:
             return list(
                 s.scalars(select(User.username).where(User.is_owner.is_(True)).order_by(User.id))
             )
@@ -112,7 +112,7 @@ class InstanceSettings:
                 f"the minimum age must be between {MIN_AGE_FLOOR} and {MAX_MIN_AGE}",
                 code="invalid_min_age",
             )
-        with self._db.transaction() as s:
+        with self._db.transaction(user_id) as s:
             self._require_owner(s, user_id)
             before = self._put(s, _MIN_AGE, str(age))
             if before != str(age):
@@ -139,7 +139,7 @@ class InstanceSettings:
             raise InvalidInput(
                 "this server's model is fixed by its configuration", code="model_fixed"
             )
-        with self._db.transaction() as s:
+        with self._db.transaction(user_id) as s:
             self._require_owner(s, user_id)
             before = p.choice
             p.select(key)  # validates; raises before anything is stored

@@ -99,7 +99,7 @@ class LoginGuard:
     ) -> None:
         """Spend one of the name's failed-attempt budget; ``also`` runs in the same
         transaction (an audit entry for a known account)."""
-        with self._db.transaction() as s:
+        with self._db.transaction(scope="auth") as s:
             if also is not None:
                 also(s)
             self._limiter.hit(

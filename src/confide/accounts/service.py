@@ -177,7 +177,8 @@ class AccountService:
         now: datetime,
         memory: bool,
     ) -> NewSession:
-        with self._db.transaction() as s:
+        # "auth": the new account's transaction may see whether a username is taken
+        with self._db.transaction(user_id, scope="auth") as s:
             users = UserRepo(s)
             if users.username_taken(username):
                 raise Conflict("that username is taken", code="username_taken")
@@ -227,7 +228,7 @@ class AccountService:
             self._count_failure(username, user, now)
             raise AuthenticationFailed("wrong username or password")
         self._refuse_if_suspended(user, now)
-        with self._db.transaction() as s:
+        with self._db.transaction(user.id) as s:
             if self._hasher.check_needs_rehash(user.password_hash):
                 fresh = UserRepo(s).get(user.id)
                 if fresh is not None:
@@ -244,7 +245,7 @@ class AccountService:
         and cancelling a deletion, so neither is a side door for guessing). Unknown usernames
         are as slow as known ones. A failure spends the account's budget and raises."""
         self._guard.attempt(username, client, now)
-        with self._db.reader() as s:
+        with self._db.reader(scope="auth") as s:
             user = UserRepo(s).by_username(username)
         # Verified even for an unknown name (against a dummy hash): as slow as a real one.
         ok = self._guard.verify(user.password_hash if user is not None else None, password)
@@ -296,18 +297,18 @@ class AccountService:
             raise AuthenticationFailed("not signed in")
         now = self._clock()
         idle = timedelta(days=self._settings.session_idle_days)
-        with self._db.reader() as s:
+        with self._db.reader(scope="auth") as s:
             row = SessionRepo(s).by_token_hash(_token_hash(token))
             user = UserRepo(s).get(row.user_id) if row is not None else None
         if row is None or user is None or user.status != "active" or is_suspended(user, now):
             raise AuthenticationFailed("not signed in")
         if as_utc(row.expires_at) <= now or as_utc(row.last_seen_at) + idle <= now:
-            with self._db.transaction() as s:
+            with self._db.transaction(row.user_id) as s:
                 SessionRepo(s).delete_one(row.user_id, row.id)
             raise AuthenticationFailed("your session has expired; sign in again")
         if now - as_utc(row.last_seen_at) > timedelta(minutes=5):
             # Coarse last-seen updates: one write per five minutes, not per request.
-            with self._db.transaction() as s:
+            with self._db.transaction(row.user_id) as s:
                 fresh = SessionRepo(s).by_token_hash(row.token_hash)
                 if fresh is not None:
                     fresh.last_seen_at = now
@@ -320,13 +321,13 @@ class AccountService:
             )
 
     def log_out(self, who: Identity) -> None:
-        with self._db.transaction() as s:
+        with self._db.transaction(who.user_id) as s:
             SessionRepo(s).delete_one(who.user_id, who.session_id)
             self._record(s, "account.logged_out", who.user_id, {"session_id": who.session_id})
         self._on_sign_out(who.user_id)
 
     def log_out_everywhere(self, who: Identity) -> int:
-        with self._db.transaction() as s:
+        with self._db.transaction(who.user_id) as s:
             count = SessionRepo(s).delete_all(who.user_id)
             self._record(s, "account.logged_out_everywhere", who.user_id, {"sessions": count})
         self._on_sign_out(who.user_id)
@@ -335,7 +336,7 @@ class AccountService:
     def list_sessions(self, who: Identity) -> list[SessionInfo]:
         now = self._clock()
         idle = timedelta(days=self._settings.session_idle_days)
-        with self._db.reader() as s:
+        with self._db.reader(who.user_id) as s:
             rows = [
                 r
                 for r in SessionRepo(s).list_for(who.user_id)
@@ -356,7 +357,7 @@ class AccountService:
         ]
 
     def revoke_session(self, who: Identity, session_id: str) -> None:
-        with self._db.transaction() as s:
+        with self._db.transaction(who.user_id) as s:
             if not SessionRepo(s).delete_one(who.user_id, session_id):
                 raise NotFound("no such session")
             self._record(s, "account.session_revoked", who.user_id, {"session_id": session_id})
@@ -367,7 +368,7 @@ class AccountService:
         now = self._clock()
         self.check_password(who, current, code="wrong_password")
         new_hash = self._hasher.hash(new)
-        with self._db.transaction() as s:
+        with self._db.transaction(who.user_id) as s:
             fresh = UserRepo(s).get(who.user_id)
             if fresh is None:
                 raise AuthenticationFailed("not signed in")
@@ -382,7 +383,7 @@ class AccountService:
         session is not an unlimited password-guessing oracle."""
         now = self._clock()
         self._guard.attempt(who.username, None, now)
-        with self._db.reader() as s:
+        with self._db.reader(who.user_id) as s:
             user = UserRepo(s).get(who.user_id)
         if user is None:
             raise AuthenticationFailed("not signed in")
@@ -418,7 +419,7 @@ class AccountService:
                 "too late: this account's data key was already destroyed and its data erased",
                 code="already_erased",
             ) from exc
-        with self._db.transaction() as s:
+        with self._db.transaction(user.id) as s:
             fresh = UserRepo(s).get(user.id)
             if fresh is None or fresh.status != "deleting":
                 raise Conflict("this account is not being deleted", code="not_deleting")
@@ -459,7 +460,7 @@ class AccountService:
             code = country.strip().upper()
             if len(code) != 2 or not code.isascii() or not code.isalpha():
                 raise InvalidInput("country must be a two-letter ISO 3166 code, such as IN or US")
-        with self._db.transaction() as s:
+        with self._db.transaction(who.user_id) as s:
             user = UserRepo(s).get(who.user_id)
             if user is None:
                 raise AuthenticationFailed("not signed in")
@@ -469,7 +470,7 @@ class AccountService:
         return code
 
     def country(self, user_id: str) -> str | None:
-        with self._db.reader() as s:
+        with self._db.reader(user_id) as s:
             user = UserRepo(s).get(user_id)
         return user.country if user is not None else None
 
@@ -479,7 +480,7 @@ class AccountService:
         today = self._clock().date()
         if date_of_birth > today:
             raise InvalidInput("date_of_birth is in the future")
-        with self._db.transaction() as s:
+        with self._db.transaction(who.user_id) as s:
             user = UserRepo(s).get(who.user_id)
             if user is None:
                 raise AuthenticationFailed("not signed in")
@@ -490,7 +491,7 @@ class AccountService:
         return age_on(date_of_birth, today) >= self.min_age()
 
     def profile(self, who: Identity) -> dict[str, str]:
-        with self._db.reader() as s:
+        with self._db.reader(who.user_id) as s:
             user = UserRepo(s).get(who.user_id)
         if user is None:
             raise AuthenticationFailed("not signed in")

@@ -147,7 +147,7 @@ class ConversationService:
         now = self._clock()
         cid = new_id()
         greeting = fill_placeholders(companion.profile.greeting, companion.profile.name, user_name)
-        with self._db.transaction() as s:
+        with self._db.transaction(user_id) as s:
             ConversationRepo(s).add(
                 Conversation(
                     id=cid,
@@ -170,7 +170,7 @@ class ConversationService:
             if greeting:
                 self.store_message(s, user_id, cid, "assistant", greeting, now=now, model=None)
                 count = 1
-        with self._db.reader() as s:
+        with self._db.reader(user_id) as s:
             row = ConversationRepo(s).get(user_id, cid)
         assert row is not None  # noqa: S101 - just written
         return self._view(user_id, row, count)
@@ -212,7 +212,7 @@ class ConversationService:
         return row
 
     def get(self, user_id: str, conversation_id: str) -> ConversationView:
-        with self._db.reader() as s:
+        with self._db.reader(user_id) as s:
             row = ConversationRepo(s).get(user_id, conversation_id)
             if row is None:
                 raise NotFound("no such conversation")
@@ -222,7 +222,7 @@ class ConversationService:
     def list(
         self, user_id: str, *, companion_id: str | None, limit: int, offset: int
     ) -> list[ConversationView]:
-        with self._db.reader() as s:
+        with self._db.reader(user_id) as s:
             rows = ConversationRepo(s).list_for(
                 user_id, companion_id=companion_id, limit=limit, offset=offset
             )
@@ -231,7 +231,7 @@ class ConversationService:
 
     def rename(self, user_id: str, conversation_id: str, title: str | None) -> ConversationView:
         title = check_title(title)
-        with self._db.transaction() as s:
+        with self._db.transaction(user_id) as s:
             row = ConversationRepo(s).get(user_id, conversation_id)
             if row is None:
                 raise NotFound("no such conversation")
@@ -245,7 +245,7 @@ class ConversationService:
 
     def delete(self, user_id: str, conversation_id: str) -> ConversationsErased:
         """Delete one conversation (messages, summary, what memories it alone supports)."""
-        with self._db.transaction() as s:
+        with self._db.transaction(user_id) as s:
             return self.delete_in(s, user_id, [conversation_id], missing_ok=False)
 
     def delete_in(
@@ -283,7 +283,7 @@ class ConversationService:
     def messages(
         self, user_id: str, conversation_id: str, *, before: int | None, limit: int
     ) -> MessagePage:
-        with self._db.reader() as s:
+        with self._db.reader(user_id) as s:
             if ConversationRepo(s).get(user_id, conversation_id) is None:
                 raise NotFound("no such conversation")
             rows = MessageRepo(s).page(user_id, conversation_id, before_seq=before, limit=limit + 1)
@@ -293,14 +293,14 @@ class ConversationService:
         return MessagePage(items=items, next_before=items[0].seq if more and items else None)
 
     def get_message(self, user_id: str, message_id: str) -> MessageView:
-        with self._db.reader() as s:
+        with self._db.reader(user_id) as s:
             row = MessageRepo(s).get(user_id, message_id)
         if row is None:
             raise NotFound("no such message")
         return self.message_view(user_id, row)
 
     def delete_message(self, user_id: str, message_id: str) -> MessageErased:
-        with self._db.transaction() as s:
+        with self._db.transaction(user_id) as s:
             return self.delete_message_in(s, user_id, message_id)
 
     def delete_message_in(self, s: Session, user_id: str, message_id: str) -> MessageErased:

@@ -167,7 +167,7 @@ class ChatService:
     def helplines_for(self, user_id: str, country: str | None = None) -> safety.HelplineSet:
         """The helplines a safety card shows this user: their country, else the instance's."""
         if country is None:
-            with self._db.reader() as s:
+            with self._db.reader(user_id) as s:
                 user = UserRepo(s).get(user_id)
                 country = user.country if user is not None else None
         return self._helplines.for_country(country or self._default_country or None)
@@ -239,7 +239,7 @@ class ChatService:
             raise InvalidInput("message must not be empty")
         if len(text) > self._max_chars:
             raise InvalidInput(f"message must be at most {self._max_chars} characters")
-        with self._db.reader() as s:
+        with self._db.reader(user_id) as s:
             conv = ConversationRepo(s).get(user_id, conversation_id)
             if conv is None:
                 raise NotFound("no such conversation")
@@ -282,7 +282,7 @@ class ChatService:
             )
             summary_text = None
         now = self._clock()
-        with self._db.transaction() as s:
+        with self._db.transaction(user_id) as s:
             conversations = ConversationRepo(s)
             conv = conversations.get(user_id, conversation_id)
             if conv is None:
@@ -373,7 +373,7 @@ class ChatService:
         items: list[HistoryItem] = []
         chars = 0
         cursor: int | None = before_seq
-        with self._db.reader() as s:
+        with self._db.reader(user_id) as s:
             repo = MessageRepo(s)
             while cursor is not None and chars < budget_chars:
                 rows = repo.page(user_id, conversation_id, before_seq=cursor, limit=_PAGE)
@@ -458,7 +458,7 @@ class ChatService:
         if prepared.queued or not prepared.companion_id:
             return
         try:
-            with self._db.transaction() as s:
+            with self._db.transaction(prepared.user_id) as s:
                 self._queue_memory_jobs(s, prepared, prepared.user_message.seq)
         except ConfideError:
             log.warning("memory jobs not queued")
@@ -514,7 +514,7 @@ class ChatService:
 
     def _store_reply(self, prepared: _Prepared, text: str, status: str) -> MessageView:
         now = self._clock()
-        with self._db.transaction() as s:
+        with self._db.transaction(prepared.user_id) as s:
             conversations = ConversationRepo(s)
             conv = conversations.get(prepared.user_id, prepared.conversation_id)
             if conv is None:

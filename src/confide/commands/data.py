@@ -229,8 +229,10 @@ def _system_audit_log(settings: Settings) -> Iterator[AuditLog]:
     from confide.services import master_key_provider
     from confide.storage.db import Database
 
-    db = Database.content(settings.resolved_database_url)
-    key_db = Database.key_store(settings.resolved_key_store_url)
+    db = Database.content(settings.resolved_database_url, owner_url=settings.database_owner_url)
+    key_db = Database.key_store(
+        settings.resolved_key_store_url, owner_url=settings.key_store_owner_url
+    )
     try:
         if not (db.is_initialised() and key_db.is_initialised()):
             fail("the database is not initialised; run `confide init`", 2)

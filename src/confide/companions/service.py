@@ -107,7 +107,7 @@ class CompanionService:
             created_at=now,
             updated_at=now,
         )
-        with self._db.transaction() as s:
+        with self._db.transaction(user_id) as s:
             CompanionRepo(s).add(row)
         return CompanionView(cid, profile, starter_key, now, now)
 
@@ -118,20 +118,20 @@ class CompanionService:
         raise NotFound("no such starter companion")
 
     def get(self, user_id: str, companion_id: str) -> CompanionView:
-        with self._db.reader() as s:
+        with self._db.reader(user_id) as s:
             row = CompanionRepo(s).get(user_id, companion_id)
         if row is None:
             raise NotFound("no such companion")
         return self._view(user_id, row)
 
     def list(self, user_id: str) -> list[CompanionView]:
-        with self._db.reader() as s:
+        with self._db.reader(user_id) as s:
             rows = CompanionRepo(s).list_for(user_id)
         return [self._view(user_id, r) for r in rows]
 
     def update(self, user_id: str, companion_id: str, changes: dict[str, Any]) -> CompanionView:
         now = self._clock()
-        with self._db.transaction() as s:
+        with self._db.transaction(user_id) as s:
             row = CompanionRepo(s).get(user_id, companion_id)
             if row is None:
                 raise NotFound("no such companion")
@@ -145,7 +145,7 @@ class CompanionService:
 
     def delete(self, user_id: str, companion_id: str) -> CompanionErased:
         """Delete the companion with every conversation, message and memory it has."""
-        with self._db.transaction() as s:
+        with self._db.transaction(user_id) as s:
             return self.delete_in(s, user_id, companion_id)
 
     def delete_in(self, s: Session, user_id: str, companion_id: str) -> CompanionErased:

@@ -293,7 +293,7 @@ def apply_candidates(
 ) -> list[str]:
     """Merge candidates into the user's memory (one transaction). Returns touched item ids."""
     touched: list[str] = []
-    with memory.db.transaction() as s:
+    with memory.db.transaction(user_id) as s:
         repo = MemoryRepo(s)
         rows = repo.list_for(user_id, companion_id=companion_id, status="active")
         existing = [memory.view(user_id, r) for r in rows]

@@ -272,7 +272,7 @@ class MemoryService:
         """The current index (rebuilt if the stored revision moved). Pass ``revision`` when
         the caller has just read it."""
         if revision is None:
-            with self._db.reader() as s:
+            with self._db.reader(user_id) as s:
                 revision = CompanionRepo(s).memory_revision(user_id, companion_id)
             if revision is None:
                 raise NotFound("no such companion")
@@ -284,7 +284,7 @@ class MemoryService:
         return index
 
     def _build(self, user_id: str, companion_id: str) -> RecallIndex:
-        with self._db.reader() as s:
+        with self._db.reader(user_id) as s:
             companion = CompanionRepo(s).get(user_id, companion_id)
             user = UserRepo(s).get(user_id)
             if companion is None or user is None:
@@ -366,7 +366,7 @@ class MemoryService:
         """Compute and store (sealed) vectors for messages that have none. Returns how many."""
         if self.embedder is None:
             return 0
-        with self._db.reader() as s:
+        with self._db.reader(user_id) as s:
             conv = ConversationRepo(s).get(user_id, conversation_id)
             if conv is None:
                 return 0
@@ -400,7 +400,7 @@ class MemoryService:
         if vectors is None:
             return 0
         n = len(missing)
-        with self._db.transaction() as s:
+        with self._db.transaction(user_id) as s:
             repo = MessageRepo(s)
             done: list[tuple[str, Any, Any]] = []
             for i, m in enumerate(missing):
@@ -458,7 +458,7 @@ class MemoryService:
         include_pinned: bool = True,
     ) -> RecallResult:
         """Top-k memories and episodes for ``query`` within ``token_budget`` (pinned first)."""
-        with self._db.reader() as s:
+        with self._db.reader(user_id) as s:
             companion = CompanionRepo(s).get(user_id, companion_id)
             if companion is None:
                 raise NotFound("no such companion")
@@ -495,7 +495,7 @@ class MemoryService:
 
     # --- reading -----------------------------------------------------------------------------
     def get(self, user_id: str, item_id: str) -> MemoryView:
-        with self._db.reader() as s:
+        with self._db.reader(user_id) as s:
             row = MemoryRepo(s).get(user_id, item_id)
         if row is None:
             raise NotFound("no such memory")
@@ -518,7 +518,7 @@ class MemoryService:
             _check_kind(kind, KINDS)
         if status is not None and status not in ("active", "pending"):
             raise InvalidInput("status must be active or pending")
-        with self._db.reader() as s:
+        with self._db.reader(user_id) as s:
             rows = MemoryRepo(s).list_for(
                 user_id, companion_id=companion_id, kind=kind, status=status, pinned=pinned
             )
@@ -528,7 +528,7 @@ class MemoryService:
         return views[offset : offset + limit], len(views)
 
     def history(self, user_id: str, item_id: str) -> builtins.list[VersionView]:
-        with self._db.reader() as s:
+        with self._db.reader(user_id) as s:
             if MemoryRepo(s).get(user_id, item_id) is None:
                 raise NotFound("no such memory")
             rows = MemoryRepo(s).versions(user_id, item_id)
@@ -650,7 +650,7 @@ class MemoryService:
         """A memory written by the user."""
         kind = _check_kind(kind)
         text = _check_text(text)
-        with self._db.transaction() as s:
+        with self._db.transaction(user_id) as s:
             if CompanionRepo(s).get(user_id, companion_id) is None:
                 raise NotFound("no such companion")
             row = self.add(
@@ -743,7 +743,7 @@ class MemoryService:
         pinned: bool | None = None,
         event_date: date | None | Literal["keep"] = "keep",
     ) -> MemoryView:
-        with self._db.transaction() as s:
+        with self._db.transaction(user_id) as s:
             row = MemoryRepo(s).get(user_id, item_id)
             if row is None:
                 raise NotFound("no such memory")
@@ -795,7 +795,7 @@ class MemoryService:
             self._changed(s, user_id, companion_id, apply)
 
     def delete(self, user_id: str, item_id: str) -> None:
-        with self._db.transaction() as s:
+        with self._db.transaction(user_id) as s:
             row = MemoryRepo(s).get(user_id, item_id)
             if row is None:
                 raise NotFound("no such memory")
@@ -805,7 +805,7 @@ class MemoryService:
 
     def decide(self, user_id: str, item_id: str, *, approve: bool) -> MemoryView | None:
         """Approve or reject a pending item. Approving one that replaces another updates it."""
-        with self._db.transaction() as s:
+        with self._db.transaction(user_id) as s:
             repo = MemoryRepo(s)
             row = repo.get(user_id, item_id)
             if row is None:
@@ -858,7 +858,7 @@ class MemoryService:
         about = about.strip()
         if not content_words(about):
             raise InvalidInput("say what to forget (a word or phrase)")
-        with self._db.transaction() as s:
+        with self._db.transaction(user_id) as s:
             if companion_id is not None and CompanionRepo(s).get(user_id, companion_id) is None:
                 raise NotFound("no such companion")
             rows = [
@@ -984,7 +984,7 @@ class MemoryService:
         return cleanup
 
     def clear(self, user_id: str, *, companion_id: str | None = None) -> int:
-        with self._db.transaction() as s:
+        with self._db.transaction(user_id) as s:
             if companion_id is not None and CompanionRepo(s).get(user_id, companion_id) is None:
                 raise NotFound("no such companion")
             rows = MemoryRepo(s).list_for(user_id, companion_id=companion_id)
@@ -994,7 +994,7 @@ class MemoryService:
 
     # --- per-companion settings --------------------------------------------------------------
     def mode(self, user_id: str, companion_id: str) -> str:
-        with self._db.reader() as s:
+        with self._db.reader(user_id) as s:
             row = CompanionRepo(s).get(user_id, companion_id)
         if row is None:
             raise NotFound("no such companion")
@@ -1003,7 +1003,7 @@ class MemoryService:
     def set_mode(self, user_id: str, companion_id: str, mode: str) -> str:
         if mode not in MODES:
             raise InvalidInput(f"memory mode must be one of: {', '.join(MODES)}")
-        with self._db.transaction() as s:
+        with self._db.transaction(user_id) as s:
             row = CompanionRepo(s).get(user_id, companion_id)
             if row is None:
                 raise NotFound("no such companion")
@@ -1038,7 +1038,7 @@ class MemoryService:
         )
 
     def sources(self, user_id: str, message_id: str) -> ReplySourcesView:
-        with self._db.reader() as s:
+        with self._db.reader(user_id) as s:
             message = MessageRepo(s).get(user_id, message_id)
             if message is None:
                 raise NotFound("no such message")

@@ -128,7 +128,7 @@ class MemoryWorker:
             return
         now = self._clock()
         if session is None:
-            with self._db.transaction() as s:
+            with self._db.transaction(user_id) as s:
                 self.enqueue(user_id, companion_id, conversation_id, kinds, through_seq, session=s)
             return
         repo = MemoryJobRepo(session)
@@ -151,7 +151,7 @@ class MemoryWorker:
             loop.call_soon_threadsafe(self._wake.set)
 
     def pending(self, user_id: str | None = None) -> int:
-        with self._db.reader() as s:
+        with self._db.reader(user_id) as s:
             return MemoryJobRepo(s).pending(user_id)
 
     # --- running -----------------------------------------------------------------------------
@@ -183,7 +183,7 @@ class MemoryWorker:
             if self._model_work_allowed(wait_idle):
                 kinds += ["extract", "summarise"]
             now = self._clock()
-            with self._db.transaction() as s:
+            with self._db.transaction(scope="jobs") as s:
                 job = MemoryJobRepo(s).claim(now, now + timedelta(seconds=_LEASE_S), kinds)
                 if job is not None:
                     s.expunge(job)
@@ -207,7 +207,7 @@ class MemoryWorker:
             code = exc.code if isinstance(exc, ConfideError) else type(exc).__name__
             self._failed(job, code[:60])
             return
-        with self._db.transaction() as s:
+        with self._db.transaction(job.user_id) as s:
             repo = MemoryJobRepo(s)
             current = repo.get(job.id)
             if current is not None:
@@ -224,7 +224,7 @@ class MemoryWorker:
 
     def _failed(self, job: MemoryJob, code: str) -> None:
         self.stats[f"{job.kind}_failed"] += 1
-        with self._db.transaction() as s:
+        with self._db.transaction(job.user_id) as s:
             repo = MemoryJobRepo(s)
             current = repo.get(job.id)
             if current is None:
@@ -247,7 +247,7 @@ class MemoryWorker:
         """(mode, user name, companion name, messages after the job's progress, progress,
         seq of each message id)."""
         vault = self._memory.vault
-        with self._db.reader() as s:
+        with self._db.reader(job.user_id) as s:
             conv = ConversationRepo(s).get(job.user_id, job.conversation_id)
             companion = CompanionRepo(s).get(job.user_id, job.companion_id)
             user = UserRepo(s).get(job.user_id)
@@ -368,7 +368,7 @@ class MemoryWorker:
         )
 
     def _known(self, job: MemoryJob, text: str) -> list:  # type: ignore[type-arg]
-        with self._db.reader() as s:
+        with self._db.reader(job.user_id) as s:
             rows = MemoryRepo(s).list_for(
                 job.user_id, companion_id=job.companion_id, status="active"
             )
@@ -379,7 +379,7 @@ class MemoryWorker:
     def _set_progress(
         self, job: MemoryJob, which: Literal["extracted", "summary"], seq: int
     ) -> None:
-        with self._db.transaction() as s:
+        with self._db.transaction(job.user_id) as s:
             conv = ConversationRepo(s).get(job.user_id, job.conversation_id)
             if conv is None:
                 return
@@ -417,7 +417,7 @@ class MemoryWorker:
         seqs: dict[str, int],
     ) -> None:
         def previous() -> str | None:
-            with self._db.reader() as s:
+            with self._db.reader(job.user_id) as s:
                 row = MemoryRepo(s).summary_for(job.user_id, job.conversation_id)
                 return self._memory.view(job.user_id, row).text if row else None
 
@@ -439,7 +439,7 @@ class MemoryWorker:
         through = seqs[chunk[-1].id]
 
         def store() -> str:
-            with self._db.transaction() as s:
+            with self._db.transaction(job.user_id) as s:
                 row = MemoryRepo(s).summary_for(job.user_id, job.conversation_id)
                 ids = [m.id for m in chunk]
                 if row is None:

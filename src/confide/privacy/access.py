@@ -41,7 +41,7 @@ from confide.memory.service import MemoryService, MemoryView
 from confide.privacy.audit import AuditLog
 from confide.privacy.vault import Vault
 from confide.settings import Settings
-from confide.storage.db import Database
+from confide.storage.db import Database, act_for
 from confide.storage.repositories import GrantRepo
 from confide.storage.tables import (
     AccessGrant,
@@ -239,11 +239,12 @@ class AccessService:
         lookup itself is in the user's audit log (``staff.looked_up``)."""
         who.require(*ROLES)
         now = self._clock()
-        with self._db.transaction() as s:
+        with self._db.transaction(scope="staff") as s:
             repo = GrantRepo(s)
             user = repo.user_by_username(username.strip().lower())
             if user is None:
                 raise NotFound("no such user")
+            act_for(s, user.id, scope="staff")  # counts of this one account's rows
             counts = repo.content_counts(user.id)
             self._audit.append(
                 s,
@@ -286,7 +287,7 @@ class AccessService:
         needs_approval = who.role == "support"
         now = self._clock()
         gid = new_id()
-        with self._db.transaction() as s:
+        with self._db.transaction(user_id) as s:
             repo = GrantRepo(s)
             user = self._target(repo, username, user_id)
             if user.status != "active":
@@ -340,7 +341,7 @@ class AccessService:
         """The staff member's own grants, newest first (expired ones flipped)."""
         who.require(*ROLES)
         now = self._clock()
-        with self._db.transaction() as s:
+        with self._db.transaction(scope="staff") as s:
             repo = GrantRepo(s)
             found = repo.for_staff(who.staff_id)
             for row, _name in found:
@@ -354,7 +355,7 @@ class AccessService:
         """One of the staff member's own grants (no content)."""
         who.require(*ROLES)
         now = self._clock()
-        with self._db.transaction() as s:
+        with self._db.transaction(scope="staff") as s:
             repo = GrantRepo(s)
             row = self._own(repo, who, grant_id, "no such access grant")
             _touch(row, now)
@@ -367,7 +368,7 @@ class AccessService:
         """The staff member ends their own pending or active grant early."""
         who.require(*ROLES)
         now = self._clock()
-        with self._db.transaction() as s:
+        with self._db.transaction(scope="staff") as s:
             repo = GrantRepo(s)
             row = self._own(repo, who, grant_id, "no such access grant")
             _touch(row, now)
@@ -401,7 +402,7 @@ class AccessService:
         not being deleted; else 404 (an expired grant is flipped on the way)."""
         who.require(*ROLES)
         now = self._clock()
-        with self._db.transaction() as s:
+        with self._db.transaction(scope="staff") as s:
             repo = GrantRepo(s)
             row = repo.get(grant_id) if is_valid_id(grant_id) else None
             if row is None or row.staff_id != who.staff_id:
@@ -418,7 +419,7 @@ class AccessService:
         """Check the grant again and write ``access.read`` in one transaction; if the grant
         ended while the content was read, refuse (nothing is returned)."""
         now = self._clock()
-        with self._db.transaction() as s:
+        with self._db.transaction(scope="staff") as s:
             row = GrantRepo(s).get(grant.id)
             if (
                 row is None
@@ -512,7 +513,7 @@ class AccessService:
         """Every request and grant on the user's account, newest first, with how many reads
         each has had (expired ones flipped)."""
         now = self._clock()
-        with self._db.transaction() as s:
+        with self._db.transaction(user_id) as s:
             repo = GrantRepo(s)
             found = repo.for_user(user_id)
             for row, _member in found:
@@ -524,7 +525,7 @@ class AccessService:
 
     def pending_count(self, user_id: str) -> int:
         """Requests waiting for the user's answer (the pages' banner)."""
-        with self._db.reader() as s:
+        with self._db.reader(user_id) as s:
             return GrantRepo(s).count_pending(user_id, self._clock())
 
     def approve(self, user_id: str, grant_id: str) -> GrantView:
@@ -536,7 +537,7 @@ class AccessService:
 
     def _decide(self, user_id: str, grant_id: str, *, approve: bool) -> GrantView:
         now = self._clock()
-        with self._db.transaction() as s:
+        with self._db.transaction(user_id) as s:
             repo = GrantRepo(s)
             row = self._users(repo, user_id, grant_id)
             _touch(row, now)
@@ -563,7 +564,7 @@ class AccessService:
     def revoke(self, user_id: str, grant_id: str) -> GrantView:
         """The user ends an active grant early."""
         now = self._clock()
-        with self._db.transaction() as s:
+        with self._db.transaction(user_id) as s:
             repo = GrantRepo(s)
             row = self._users(repo, user_id, grant_id)
             _touch(row, now)

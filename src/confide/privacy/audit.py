@@ -385,7 +385,7 @@ class AuditLog:
             **details,
         }
         if s is None:
-            with self._db.transaction() as own:
+            with self._db.transaction(user_id) as own:
                 self.model_call(
                     own,
                     actor=actor,
@@ -407,8 +407,10 @@ class AuditLog:
         )
 
     def record(self, **kwargs: Any) -> int:
-        """Append in a transaction of its own."""
-        with self._db.transaction() as s:
+        """Append in a transaction of its own, acting for the entry's subject (an entry about
+        no one is the audit scope's)."""
+        subject = kwargs.get("subject_user_id")
+        with self._db.transaction(subject, scope=None if subject else "audit") as s:
             return self.append(s, **kwargs)
 
     # --- checkpoints ---------------------------------------------------------------------------
@@ -464,7 +466,7 @@ class AuditLog:
             stmt = stmt.where(AuditEntry.at < until)
         if before_seq is not None:
             stmt = stmt.where(AuditEntry.seq < before_seq)
-        with self._db.reader() as s:
+        with self._db.reader(user_id) as s:
             rows = s.scalars(stmt.order_by(AuditEntry.seq.desc()).limit(limit)).all()
         return [self._view(user_id, r) for r in rows]
 
@@ -483,7 +485,7 @@ class AuditLog:
             )
             .order_by(AuditEntry.seq)
         )
-        with self._db.reader() as s:
+        with self._db.reader(user_id) as s:
             rows = s.scalars(stmt).all()
         return {str(r.object_ref): self._view(user_id, r) for r in rows}
 
@@ -516,7 +518,7 @@ class AuditLog:
         hashes: dict[int, str] = {}
         prev = GENESIS
         expected = 1
-        with self._db.reader() as s:
+        with self._db.reader(scope="audit") as s:
             rows = s.execute(select(AuditEntry).order_by(AuditEntry.seq)).scalars()
             for row in rows:
                 if row.seq != expected:

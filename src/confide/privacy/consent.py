@@ -112,11 +112,11 @@ class ConsentLedger:
         current = self.state(user_id)[purpose]
         if current.granted == granted and current.since is not None:
             return current
-        with self._db.transaction() as s:
+        with self._db.transaction(user_id) as s:
             return self.record(s, user_id, purpose, granted)
 
     def history(self, user_id: str) -> list[ConsentRecord]:
-        with self._db.reader() as s:
+        with self._db.reader(user_id) as s:
             return list(
                 s.scalars(
                     select(ConsentRecord)

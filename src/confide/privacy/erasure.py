@@ -157,12 +157,12 @@ def purge_user_rows(db: Database, user_id: str) -> int:
     and the users row in one transaction. Returns how many rows went."""
     total = 0
     while True:
-        with db.transaction() as s:
+        with db.transaction(user_id) as s:
             n = ErasureRepo(s).delete_message_batch(user_id)
         total += n
         if n == 0:
             break
-    with db.transaction() as s:
+    with db.transaction(user_id) as s:
         total += ErasureRepo(s).delete_user(user_id)
     return total
 
@@ -199,7 +199,7 @@ class ErasureService:
     def delete_message(
         self, user_id: str, message_id: str, *, actor: Actor = "user"
     ) -> MessageErased:
-        with self._db.transaction() as s:
+        with self._db.transaction(user_id) as s:
             erased = self._conversations.delete_message_in(s, user_id, message_id)
             self._audit.append(
                 s,
@@ -218,7 +218,7 @@ class ErasureService:
     def delete_conversation(
         self, user_id: str, conversation_id: str, *, actor: Actor = "user"
     ) -> ConversationsErased:
-        with self._db.transaction() as s:
+        with self._db.transaction(user_id) as s:
             erased = self._conversations.delete_in(s, user_id, [conversation_id], missing_ok=False)
             self._audit.append(
                 s,
@@ -238,7 +238,7 @@ class ErasureService:
         self, user_id: str, *, companion_id: str | None = None, actor: Actor = "user"
     ) -> ConversationsErased:
         """Delete all the user's conversations, or all of one companion's."""
-        with self._db.transaction() as s:
+        with self._db.transaction(user_id) as s:
             if companion_id is not None and CompanionRepo(s).get(user_id, companion_id) is None:
                 raise NotFound("no such companion")
             ids = ErasureRepo(s).conversation_ids(user_id, companion_id=companion_id)
@@ -265,7 +265,7 @@ class ErasureService:
     ) -> CompanionErased:
         if self._companions is None:
             raise NotFound("no such companion")
-        with self._db.transaction() as s:
+        with self._db.transaction(user_id) as s:
             erased = self._companions.delete_in(s, user_id, companion_id)
             self._audit.append(
                 s,
@@ -299,7 +299,7 @@ class ErasureService:
         grace_days = 0 if immediate else self._settings.account_deletion_grace_days
         due = now + timedelta(days=grace_days)
         receipt_id = new_id()
-        with self._db.transaction() as s:
+        with self._db.transaction(user_id) as s:
             user = UserRepo(s).get(user_id)
             if user is None:
                 raise NotFound("no such account")
@@ -399,7 +399,7 @@ class ErasureService:
         """Purge one closed account if its key is destroyed or its grace period is over;
         True if it was purged."""
         now = now or self._clock()
-        with self._db.reader() as s:
+        with self._db.reader(user_id) as s:
             user = UserRepo(s).get(user_id)
             due = user.deletion_due_at if user is not None else None
             status = user.status if user is not None else None
@@ -423,7 +423,7 @@ class ErasureService:
 
     def purge_due(self, now: datetime) -> int:
         """Shred (if not yet) and purge every closed account whose grace period is over."""
-        with self._db.reader() as s:
+        with self._db.reader(scope="retention") as s:
             due = ErasureRepo(s).due_for_purge(now)
         return sum(1 for user_id in due if self.purge_user(user_id, now))
 

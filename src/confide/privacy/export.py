@@ -176,7 +176,7 @@ class ExportService:
         """Queue an export (409 ``export_in_progress`` while another is queued or running)."""
         now = self._clock()
         job_id = new_id()
-        with self._db.transaction() as s:
+        with self._db.transaction(user_id) as s:
             # The audit append takes the log's head first, so concurrent requests serialise
             # here and the check below cannot race (SQLite write lock / PostgreSQL row lock).
             self._audit.append(
@@ -244,12 +244,12 @@ class ExportService:
         return row
 
     def get(self, user_id: str, export_id: str) -> ExportView:
-        with self._db.reader() as s:
+        with self._db.reader(user_id) as s:
             return self._view(self._own(s, user_id, export_id))
 
     def list(self, user_id: str) -> list[ExportView]:
         """The user's exports, newest first."""
-        with self._db.reader() as s:
+        with self._db.reader(user_id) as s:
             rows = s.scalars(
                 select(ExportJob)
                 .where(ExportJob.user_id == user_id)
@@ -260,7 +260,7 @@ class ExportService:
     def delete(self, user_id: str, export_id: str) -> None:
         """Discard an export (its archive too, whatever its state). A job being built when it
         is discarded finishes without storing anything."""
-        with self._db.transaction() as s:
+        with self._db.transaction(user_id) as s:
             self._own(s, user_id, export_id)
             s.execute(
                 delete(ExportJob).where(ExportJob.user_id == user_id, ExportJob.id == export_id)
@@ -276,7 +276,7 @@ class ExportService:
     def create_link(self, user_id: str, export_id: str) -> tuple[str, datetime]:
         """Mint the single-use download token (replacing any earlier one): (token, expiry)."""
         now = self._clock()
-        with self._db.transaction() as s:
+        with self._db.transaction(user_id) as s:
             row = self._own(s, user_id, export_id)
             _check_downloadable(row, now)
             token = secrets.token_urlsafe(32)  # 256 bits
@@ -290,7 +290,11 @@ class ExportService:
             raise NotFound("this download link is not valid", code="export_link_unknown")
         digest = _token_hash(token)
         now = self._clock()
-        with self._db.transaction() as s:
+        # The link is the credential: it names its account ("auth" may look a token up);
+        # everything after acts for that account alone.
+        with self._db.reader(scope="auth") as s:
+            owner = s.scalar(select(ExportJob.user_id).where(ExportJob.token_hash == digest))
+        with self._db.transaction(owner) as s:
             # Claim first (compare-and-set): of two concurrent downloads only one gets a row.
             claimed = s.execute(
                 update(ExportJob)
@@ -320,7 +324,7 @@ class ExportService:
                     details={"size_bytes": len(archive)},
                 )
                 return archive, f"confide-export-{as_utc(row.created_at):%Y-%m-%d}.zip"
-        with self._db.reader() as s:
+        with self._db.reader(owner) as s:
             row = s.scalar(select(ExportJob).where(ExportJob.token_hash == digest))
         if row is None or (row.status == "ready" and as_utc(row.expires_at or now) > now):
             # Unknown, or its account is being deleted: nothing to say about it.
@@ -334,14 +338,14 @@ class ExportService:
 
     def expire(self, now: datetime) -> int:
         """Delete archives past their expiry (the export loop and retention). Returns how many."""
-        with self._db.reader() as s:
+        with self._db.reader(scope="retention") as s:
             due = s.execute(
                 select(ExportJob.id, ExportJob.user_id).where(
                     ExportJob.status == "ready", ExportJob.expires_at <= now
                 )
             ).all()
         expired = 0
-        with self._db.transaction() as s:
+        with self._db.transaction(scope="retention") as s:
             for job_id, owner in due:
                 # Compare-and-set: two nodes expiring at once record each archive once.
                 result = s.execute(
@@ -370,7 +374,7 @@ class ExportService:
         return built
 
     def _claim(self) -> tuple[str, str] | None:
-        with self._db.reader() as s:
+        with self._db.reader(scope="jobs") as s:
             candidates = s.execute(
                 select(ExportJob.id, ExportJob.user_id)
                 .where(ExportJob.status == "queued")
@@ -379,7 +383,7 @@ class ExportService:
             ).all()
         for job_id, user_id in candidates:
             # A write first, in its own transaction: it sees the latest state on any database.
-            with self._db.transaction() as s:
+            with self._db.transaction(scope="jobs") as s:
                 result = s.execute(
                     update(ExportJob)
                     .where(ExportJob.id == job_id, ExportJob.status == "queued")
@@ -391,7 +395,7 @@ class ExportService:
 
     def _run(self, job_id: str, user_id: str) -> int:
         def progress(done: int, total: int) -> None:
-            with self._db.transaction() as s:
+            with self._db.transaction(user_id) as s:
                 s.execute(
                     update(ExportJob)
                     .where(ExportJob.id == job_id, ExportJob.status == "running")
@@ -413,7 +417,7 @@ class ExportService:
             self._fail(job_id, user_id, "internal_error")
             return 0
         now = self._clock()
-        with self._db.transaction() as s:
+        with self._db.transaction(user_id) as s:
             result = s.execute(
                 update(ExportJob)
                 .where(ExportJob.id == job_id, ExportJob.status == "running")
@@ -439,7 +443,7 @@ class ExportService:
         return 1
 
     def _fail(self, job_id: str, user_id: str, code: str) -> None:
-        with self._db.transaction() as s:
+        with self._db.transaction(user_id) as s:
             result = s.execute(
                 update(ExportJob)
                 .where(ExportJob.id == job_id, ExportJob.status == "running")
@@ -475,7 +479,7 @@ class ExportService:
 
     def build_document(self, user_id: str, progress: Progress | None = None) -> dict[str, Any]:
         """``data.json``: everything about the user, decrypted (see the schema)."""
-        with self._db.reader() as s:
+        with self._db.reader(user_id) as s:
             user = s.get(User, user_id)
             if user is None or user.status != "active":  # being deleted: unreadable at once
                 raise NotFound("no such user")

@@ -288,7 +288,7 @@ class ImportService:
             )
         username = normalise_username(username)
         check_password_strength(password, username)
-        with self._db.reader() as s:
+        with self._db.reader(scope="auth") as s:
             if UserRepo(s).username_taken(username):
                 raise Conflict("that username is taken", code="username_taken")
         vectors = self._memory_vectors(doc)
@@ -296,13 +296,13 @@ class ImportService:
         user_id = new_id()
         self._keys.create(user_id, now=now)
         try:
-            with self._db.transaction() as s:
+            with self._db.transaction(user_id) as s:
                 return self._write(
                     s, doc, vectors, user_id, username, password_hash, now, actor, client_label
                 )
         except IntegrityError as exc:
             self._keys.destroy(user_id, now=now)
-            with self._db.reader() as s:
+            with self._db.reader(scope="auth") as s:
                 if UserRepo(s).username_taken(username):  # a sign-up or import raced us
                     raise Conflict("that username is taken", code="username_taken") from exc
             raise

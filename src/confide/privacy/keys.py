@@ -230,7 +230,7 @@ class KeyStore:
             master_key_id=master.key_id,
             created_at=now or datetime.now(UTC),
         )
-        with self._db.transaction() as s:
+        with self._db.transaction(user_id) as s:
             s.add(row)
         key = crypto.DataKey(user_id, key_id, raw)
         self._remember(key)
@@ -242,7 +242,7 @@ class KeyStore:
             if key is not None:
                 self._cache.move_to_end(user_id)
                 return key
-        with self._db.reader() as s:
+        with self._db.reader(user_id) as s:
             row = s.get(DataKeyRow, user_id)
         if row is None or row.wrapped_key is None:
             raise NotFound("no data key for this user")
@@ -270,7 +270,7 @@ class KeyStore:
         destroyed (another node got there first), so callers record the erasure once.
         """
         self.forget(user_id)
-        with self._db.transaction() as s:
+        with self._db.transaction(user_id) as s:
             done = s.execute(
                 update(DataKeyRow)
                 .where(DataKeyRow.user_id == user_id, DataKeyRow.wrapped_key.is_not(None))
@@ -283,7 +283,7 @@ class KeyStore:
     def rewrap_all(self, new_master: MasterKey) -> int:
         """Re-wrap every live data key under ``new_master`` in one transaction."""
         count = 0
-        with self._db.transaction() as s:
+        with self._db.transaction(scope="operator") as s:
             rows = s.scalars(select(DataKeyRow).where(DataKeyRow.wrapped_key.is_not(None)))
             for row in rows:
                 assert row.wrapped_key is not None  # noqa: S101 - filtered above
@@ -302,7 +302,7 @@ class KeyStore:
         return count
 
     def master_key_ids_in_use(self) -> set[str]:
-        with self._db.reader() as s:
+        with self._db.reader(scope="operator") as s:
             return set(
                 s.scalars(
                     select(DataKeyRow.master_key_id)

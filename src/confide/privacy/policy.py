@@ -104,7 +104,7 @@ class PolicyService:
                 code="invalid_summary",
             )
         now = self._clock()
-        with self._db.transaction() as s:
+        with self._db.transaction(scope="operator") as s:
             if s.get(PolicyVersion, version) is not None:
                 raise Conflict(f"policy version {version} was already published")
             latest = self._latest(s)
@@ -130,7 +130,7 @@ class PolicyService:
 
     def published_versions(self) -> list[PolicyVersionView]:
         """Every published version, newest first, with how many users acknowledged each."""
-        with self._db.reader() as s:
+        with self._db.reader(scope="operator") as s:
             counts = dict(
                 s.execute(select(PolicyAck.version, func.count()).group_by(PolicyAck.version)).all()
             )
@@ -161,7 +161,7 @@ class PolicyService:
 
         Acknowledging the version in force covers every earlier one.
         """
-        with self._db.reader() as s:
+        with self._db.reader(user_id) as s:
             user = s.get(User, user_id)
             if user is None:
                 raise NotFound("no such user")
@@ -181,7 +181,7 @@ class PolicyService:
             return [_view(r) for r in rows]
 
     def acknowledgements(self, user_id: str) -> list[Acknowledgement]:
-        with self._db.reader() as s:
+        with self._db.reader(user_id) as s:
             rows = s.scalars(
                 select(PolicyAck).where(PolicyAck.user_id == user_id).order_by(PolicyAck.id)
             ).all()
@@ -196,7 +196,7 @@ class PolicyService:
         version = version.strip()
         current = self.current()
         if version != current.version:
-            with self._db.reader() as s:
+            with self._db.reader(user_id) as s:
                 known = s.get(PolicyVersion, version) is not None
             if known:
                 raise Conflict(
@@ -210,7 +210,7 @@ class PolicyService:
             return existing
         now = self._clock()
         try:
-            with self._db.transaction() as s:
+            with self._db.transaction(user_id) as s:
                 s.add(PolicyAck(user_id=user_id, version=version, at=now))
                 s.flush()
                 self._audit.append(
@@ -229,7 +229,7 @@ class PolicyService:
         return Acknowledgement(version, now)
 
     def _ack(self, user_id: str, version: str) -> Acknowledgement | None:
-        with self._db.reader() as s:
+        with self._db.reader(user_id) as s:
             row = s.scalar(
                 select(PolicyAck).where(PolicyAck.user_id == user_id, PolicyAck.version == version)
             )

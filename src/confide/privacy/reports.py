@@ -45,7 +45,7 @@ from confide.privacy.audit import AuditLog
 from confide.privacy.erasure import ErasureService
 from confide.privacy.vault import Vault
 from confide.settings import Settings
-from confide.storage.db import Database
+from confide.storage.db import Database, act_for
 from confide.storage.repositories import AccountActionRepo, ReportRepo, SessionRepo, UserRepo
 from confide.storage.tables import AbuseReport, AccountAction
 
@@ -316,7 +316,7 @@ class ReportService:
             raise NotFound("no such message")
         now = self._clock()
         report_id = new_id()
-        with self._db.transaction() as s:
+        with self._db.transaction(user_id) as s:
             repo = ReportRepo(s)
             rows = repo.messages_in(user_id, conversation_id, ids)
             if len(rows) != len(ids):  # missing and not-yours are the same answer
@@ -353,7 +353,7 @@ class ReportService:
 
     def list_mine(self, user_id: str) -> list[ReportView]:
         """The user's reports, newest first, with each decision and its reason."""
-        with self._db.reader() as s:
+        with self._db.reader(user_id) as s:
             rows = ReportRepo(s).list_for(user_id)
         return [self._reporter_view(r) for r in rows]
 
@@ -377,7 +377,7 @@ class ReportService:
         """The enforcement actions on the user's account, newest first; reading them marks
         them seen (``is_new`` says which were unseen until now)."""
         now = self._clock()
-        with self._db.transaction() as s:
+        with self._db.transaction(user_id) as s:
             repo = AccountActionRepo(s)
             rows = repo.list_for(user_id)
             views = [self._notice(r, seen_now=now) for r in rows]
@@ -386,12 +386,12 @@ class ReportService:
 
     def unseen_count(self, user_id: str) -> int:
         """How many notices the user has not read yet (the pages' banner)."""
-        with self._db.reader() as s:
+        with self._db.reader(user_id) as s:
             return AccountActionRepo(s).count_unseen(user_id)
 
     def mark_seen(self, user_id: str, action_id: str) -> NoticeView:
         now = self._clock()
-        with self._db.transaction() as s:
+        with self._db.transaction(user_id) as s:
             repo = AccountActionRepo(s)
             row = repo.get_for(user_id, action_id) if is_valid_id(action_id) else None
             if row is None:
@@ -422,7 +422,7 @@ class ReportService:
         who.require("safety", "admin")
         if status not in ("open", "decided", None):
             raise InvalidInput("status must be open, decided or all", code="unknown_status")
-        with self._db.reader() as s:
+        with self._db.reader(scope="staff") as s:
             found = ReportRepo(s).queue(status)
         rows = [
             QueueRow(
@@ -445,7 +445,7 @@ class ReportService:
     def show(self, who: StaffIdentity, report_id: str) -> StaffReportView:
         """Open a report's disclosed messages (safety role); audited in the reporter's log."""
         who.require("safety")
-        with self._db.transaction() as s:
+        with self._db.transaction(scope="staff") as s:
             row = ReportRepo(s).get(report_id) if is_valid_id(report_id) else None
             user = UserRepo(s).get(row.user_id) if row is not None else None
             if row is None or user is None:
@@ -499,12 +499,13 @@ class ReportService:
         now = self._clock()
         until = now + timedelta(days=days) if days is not None else None
         action_id = None if checked == "dismiss" else new_id()
-        with self._db.transaction() as s:
+        with self._db.transaction(scope="staff") as s:
             repo = ReportRepo(s)
             row = repo.get(report_id) if is_valid_id(report_id) else None
             if row is None:
                 raise NotFound("no such report")
             user_id = row.user_id
+            act_for(s, user_id, scope="staff")  # the decision writes to the reporter's rows
             content = self._open(row)
             if not repo.decide(row.id, outcome=checked, staff_id=who.staff_id, now=now):
                 raise Conflict("the report is already decided", code="report_already_decided")
@@ -533,7 +534,7 @@ class ReportService:
         reason = check_reason(reason)
         now = self._clock()
         action_id = new_id()
-        with self._db.transaction() as s:
+        with self._db.transaction(user_id) as s:
             user = UserRepo(s).get(user_id) if is_valid_id(user_id) else None
             if user is None:
                 raise NotFound("no such account")

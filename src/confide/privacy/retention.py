@@ -56,7 +56,7 @@ class RetentionService:
         now = self._clock()
         counts: dict[str, int] = {"accounts_purged": self._erasure.purge_due(now)}
         longest_window = max(st.login_window_s, st.signup_window_s)
-        with self._db.transaction() as s:
+        with self._db.transaction(scope="retention") as s:
             repo = ErasureRepo(s)
             expired = SessionRepo(s).delete_expired(now)
             idle = repo.delete_idle_sessions(now - timedelta(days=st.session_idle_days))

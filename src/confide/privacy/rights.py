@@ -29,7 +29,7 @@ from confide.ids import is_valid_id, new_id
 from confide.privacy.audit import AuditLog
 from confide.privacy.vault import Vault
 from confide.settings import Settings
-from confide.storage.db import Database
+from confide.storage.db import Database, act_for
 from confide.storage.tables import Nominee, RightsRequest, User
 
 __all__ = [
@@ -163,7 +163,7 @@ class RightsService:
         now = self._clock()
         due = now + timedelta(days=self._settings.rights_request_due_days)
         rid = new_id()
-        with self._db.transaction() as s:
+        with self._db.transaction(user_id) as s:
             s.add(
                 RightsRequest(
                     id=rid,
@@ -190,7 +190,7 @@ class RightsService:
 
     def list_mine(self, user_id: str) -> list[RequestView]:
         """The user's requests, newest first, with the resolution of closed ones."""
-        with self._db.reader() as s:
+        with self._db.reader(user_id) as s:
             rows = s.scalars(
                 select(RightsRequest)
                 .where(RightsRequest.user_id == user_id)
@@ -199,12 +199,12 @@ class RightsService:
             return [self._view(r) for r in rows]
 
     def get_mine(self, user_id: str, request_id: str) -> RequestView:
-        with self._db.reader() as s:
+        with self._db.reader(user_id) as s:
             return self._view(self._owned(s, user_id, request_id))
 
     def withdraw(self, user_id: str, request_id: str) -> RequestView:
         """Withdraw an open request (one the user or their nominee filed)."""
-        with self._db.transaction() as s:
+        with self._db.transaction(user_id) as s:
             row = self._owned(s, user_id, request_id)
             if row.status != "open":
                 raise Conflict(f"the request is already {row.status}", code="request_not_open")
@@ -254,7 +254,7 @@ class RightsService:
         stmt = select(RightsRequest, User.username).join(User, User.id == RightsRequest.user_id)
         if not include_closed:
             stmt = stmt.where(RightsRequest.status == "open")
-        with self._db.reader() as s:
+        with self._db.reader(scope="operator") as s:
             found = s.execute(stmt).all()
         rows = [
             OpenRequestRow(
@@ -277,10 +277,11 @@ class RightsService:
     def show(self, request_id: str) -> OperatorRequestView:
         """Open a request's details (and the user's nominee) for an operator; audited in the
         user's own log."""
-        with self._db.transaction() as s:
+        with self._db.transaction(scope="operator") as s:
             row = s.get(RightsRequest, request_id) if is_valid_id(request_id) else None
             if row is None:
                 raise NotFound("no such request")
+            act_for(s, row.user_id, scope="operator")  # this request's account: its nominee
             user = s.get(User, row.user_id)
             if user is None:  # pragma: no cover - the foreign key forbids it
                 raise NotFound("no such request")
@@ -299,7 +300,7 @@ class RightsService:
     def close(self, request_id: str, resolution: str) -> RequestView:
         """Close an open request with the operator's resolution (sealed; the user reads it)."""
         resolution = _text(resolution, "the resolution")
-        with self._db.transaction() as s:
+        with self._db.transaction(scope="operator") as s:
             row = s.get(RightsRequest, request_id) if is_valid_id(request_id) else None
             if row is None:
                 raise NotFound("no such request")
@@ -325,10 +326,11 @@ class RightsService:
     ) -> RequestView:
         """Record a request made out of band (by post, by phone), by the user's registered
         nominee or, with ``by_nominee=False``, by the user themselves."""
-        with self._db.reader() as s:
+        with self._db.reader(scope="operator") as s:
             user = s.scalar(select(User).where(User.username == username.strip().lower()))
             if user is None:
                 raise NotFound("no such user")
+            act_for(s, user.id, scope="operator")
             if by_nominee and s.get(Nominee, user.id) is None:
                 raise InvalidInput(
                     f"{user.username} has not registered a nominee", code="no_nominee"
@@ -356,7 +358,7 @@ class RightsService:
         sealed = self._vault.seal(
             user_id, "nominees", "details_ct", user_id, json.dumps(fields, sort_keys=True)
         )
-        with self._db.transaction() as s:
+        with self._db.transaction(user_id) as s:
             row = s.get(Nominee, user_id)
             replaced = row is not None
             if row is None:
@@ -374,7 +376,7 @@ class RightsService:
         return NomineeView(fields["name"], fields["contact"], fields["relationship"], now)
 
     def get_nominee(self, user_id: str) -> NomineeView | None:
-        with self._db.reader() as s:
+        with self._db.reader(user_id) as s:
             return self._nominee(s, user_id)
 
     def _nominee(self, s: Session, user_id: str) -> NomineeView | None:
@@ -392,7 +394,7 @@ class RightsService:
         )
 
     def remove_nominee(self, user_id: str) -> None:
-        with self._db.transaction() as s:
+        with self._db.transaction(user_id) as s:
             row = s.get(Nominee, user_id)
             if row is None:
                 raise NotFound("no nominee is registered", code="no_nominee")

@@ -179,7 +179,7 @@ class TrainingExporter:
         for path in (result.manifest, result.lineage):
             if path.exists():
                 raise Conflict(f"{path} already exists; choose another destination")
-        with self._db.reader() as s:
+        with self._db.reader(scope="operator") as s:
             users = s.execute(select(User.id, User.username, User.status).order_by(User.id)).all()
         written: list[Path] = []
         try:
@@ -213,7 +213,7 @@ class TrainingExporter:
 
     def _record(self, result: TrainingExport) -> None:
         """The lineage rows and each contributor's audit entry, in one transaction."""
-        with self._db.transaction() as s:
+        with self._db.transaction(scope="operator") as s:
             repo = TrainingRepo(s)
             for entry in result.lineage_map.values():
                 user_id = entry["user_id"]
@@ -282,7 +282,7 @@ class TrainingExporter:
     def affected(self) -> list[AffectedExport]:
         """Exports holding data that may no longer be used: an account that withdrew its
         model-improvement grant or was erased, or a conversation deleted, since."""
-        with self._db.reader() as s:
+        with self._db.reader(scope="operator") as s:
             repo = TrainingRepo(s)
             rows = repo.all()
             status = repo.user_status(sorted({r.user_id for r in rows}))
@@ -333,7 +333,7 @@ class TrainingExporter:
         )
         current: str | None = None
         batch: list[dict[str, Any]] = []
-        with self._db.reader() as s:
+        with self._db.reader(user_id) as s:
             for row in s.scalars(stmt):
                 written = as_utc(row.created_at)
                 grant = next((g for g in intervals if g.covers(written)), None)

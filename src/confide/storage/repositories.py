@@ -13,6 +13,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from confide.storage.tables import (
@@ -351,24 +353,22 @@ class RateLimitRepo:
         self.s = s
 
     def hit(self, bucket: str, window_start: int, amount: int = 1) -> int:
-        """Add to a window's counter and return the new count (one row per bucket+window)."""
-        updated = self.s.execute(
-            update(RateLimitCounter)
-            .where(RateLimitCounter.bucket == bucket, RateLimitCounter.window_start == window_start)
-            .values(count=RateLimitCounter.count + amount)
-        )
-        if not getattr(updated, "rowcount", 0):
-            self.s.add(RateLimitCounter(bucket=bucket, window_start=window_start, count=amount))
-            self.s.flush()
-        return int(
-            self.s.scalar(
-                select(RateLimitCounter.count).where(
-                    RateLimitCounter.bucket == bucket,
-                    RateLimitCounter.window_start == window_start,
-                )
+        """Add to a window's counter and return the new count (one row per bucket+window).
+
+        One atomic upsert: two nodes counting the first hit of a window at once must not both
+        insert (a unique violation, a 500).
+        """
+        insert = pg_insert if self.s.get_bind().dialect.name == "postgresql" else sqlite_insert
+        stmt = (
+            insert(RateLimitCounter)
+            .values(bucket=bucket, window_start=window_start, count=amount)
+            .on_conflict_do_update(
+                index_elements=[RateLimitCounter.bucket, RateLimitCounter.window_start],
+                set_={"count": RateLimitCounter.count + amount},
             )
-            or 0
+            .returning(RateLimitCounter.count)
         )
+        return int(self.s.execute(stmt).scalar_one())
 
     def count(self, bucket: str, window_start: int) -> int:
         return int(
@@ -733,7 +733,9 @@ class MemoryJobRepo:
     ) -> None:
         existing = self.s.scalar(
             select(MemoryJob).where(
-                MemoryJob.conversation_id == conversation_id, MemoryJob.kind == kind
+                MemoryJob.user_id == user_id,
+                MemoryJob.conversation_id == conversation_id,
+                MemoryJob.kind == kind,
             )
         )
         if existing is not None:
@@ -754,7 +756,11 @@ class MemoryJobRepo:
         )
 
     def claim(self, now: datetime, lease_until: datetime, kinds: Sequence[str]) -> MemoryJob | None:
-        """Take the oldest due job no other worker holds (compare-and-set on the lease)."""
+        """Take the oldest due job no other worker holds (compare-and-set on the lease).
+
+        On PostgreSQL the candidates are locked ``FOR UPDATE SKIP LOCKED``, so workers on
+        several nodes never wait on, or take, the same row; SQLite has one writer anyway.
+        """
         candidates = self.s.scalars(
             select(MemoryJob)
             .where(
@@ -764,6 +770,7 @@ class MemoryJobRepo:
             )
             .order_by(MemoryJob.run_after)
             .limit(5)
+            .with_for_update(skip_locked=True)
         ).all()
         for job in candidates:
             result = self.s.execute(

@@ -162,7 +162,10 @@ class Conversation(Base):
 class Message(Base):
     __tablename__ = "messages"
     __table_args__ = (
-        UniqueConstraint("conversation_id", "seq", name="uq_messages_conversation_seq"),
+        # carries the user id: a violation must never tell one user about another's rows
+        UniqueConstraint(
+            "user_id", "conversation_id", "seq", name="uq_messages_user_conversation_seq"
+        ),
         Index("ix_messages_user", "user_id"),
     )
 
@@ -253,7 +256,9 @@ class MemoryJob(Base):
     """
 
     __tablename__ = "memory_jobs"
-    __table_args__ = (UniqueConstraint("conversation_id", "kind", name="uq_memory_jobs"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "conversation_id", "kind", name="uq_memory_jobs_user"),
+    )
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

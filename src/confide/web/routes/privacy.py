@@ -169,7 +169,7 @@ def _retention(st: Settings) -> list[dict[str, str]]:
 def _summary(services: Services, user_id: str) -> dict[str, Any]:
     st = services.settings
     provider = services.provider
-    with services.db.reader() as s:
+    with services.db.reader(user_id) as s:
 
         def count(table: Any, *where: Any) -> int:
             return int(s.scalar(select(func.count()).select_from(table).where(*where)) or 0)
