@@ -24,7 +24,7 @@ from confide.llm.fake import FakeProvider
 from confide.privacy.keys import FileMasterKeyring
 from confide.services import Services, build_services
 from confide.settings import Settings
-from confide.storage.db import sqlite_path
+from confide.storage.db import Database, sqlite_path
 from tests import pg
 
 PASSWORD = "correct horse battery staple"
@@ -150,6 +150,38 @@ def make_env(data_dir: Path, *, provider: FakeProvider | None = None, **override
     services = make_services(settings, provider=provider, clock=clock)
     client = TestClient(create_app(settings, services=services))
     return Env(settings, services, provider, clock, client)
+
+
+def admin_db(services: Services, *, keys: bool = False) -> Database:
+    """The content database (or key store) as the tests' ground truth: on PostgreSQL a
+    superuser connection, around row-level security (what someone holding the server sees);
+    on SQLite the app's own. Tests read and plant rows through it, never the app."""
+    db = services.key_db if keys else services.db
+    if pg.postgres is None:
+        return db
+    admin = pg.admin_database(db.url, keys=keys)
+    assert isinstance(admin, Database)  # noqa: S101
+    return admin
+
+
+def cli_databases(monkeypatch: Any, settings: Settings | None) -> None:
+    """Point ``confide`` commands run in-process at the same databases as ``settings`` (or,
+    with None, at fresh ones): on PostgreSQL the URLs travel in the environment; on SQLite
+    ``--data-dir``/``CONFIDE_DATA_DIR`` already names them."""
+    if pg.postgres is None:
+        return
+    values = (
+        pg.postgres.new_settings()
+        if settings is None
+        else {
+            "database_url": settings.database_url,
+            "database_owner_url": settings.database_owner_url,
+            "key_store_url": settings.key_store_url,
+            "key_store_owner_url": settings.key_store_owner_url,
+        }
+    )
+    for name, value in values.items():
+        monkeypatch.setenv(f"CONFIDE_{name.upper()}", value)
 
 
 def raw_rows(env: Env, sql: str, *params: Any, keys_db: bool = False) -> list[tuple[Any, ...]]:

@@ -23,7 +23,8 @@ __all__ = ["OWNER_ROLE", "APP_ROLE", "PostgresDatabases", "postgres", "using_pos
 
 OWNER_ROLE = "confide_owner"
 APP_ROLE = "confide_app"
-_TEMPLATES = {"content": "confide_t_content", "keys": "confide_t_keys"}
+# Per process: two test runs on one server (a developer's and CI's) never share a template.
+_TEMPLATES = {kind: f"confide_t{os.getpid()}_{kind}" for kind in ("content", "keys")}
 
 
 class PostgresDatabases:
@@ -84,11 +85,17 @@ class PostgresDatabases:
         return values
 
     def _background(self) -> None:
-        while True:
+        while self._ready:
             try:
                 name = self._doomed.get_nowait()
             except queue.Empty:
-                self._spare.put(self._make_pair())  # blocks while enough are ready
+                try:
+                    pair = self._make_pair()
+                except Exception:
+                    if not self._ready:  # the session ended and dropped the templates
+                        return
+                    raise
+                self._spare.put(pair)  # blocks while enough are ready
                 continue
             self._execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
@@ -111,13 +118,26 @@ class PostgresDatabases:
         return len(self._created)
 
     def drop_created(self, *, since: int = 0) -> None:
-        """Drop the databases made since ``mark()`` returned ``since`` (all by default)."""
+        """Drop the databases made since ``mark()`` returned ``since``; with ``since=0`` (the
+        end of the session) also the spares and the templates, at once."""
+        dispose_admin()
         while len(self._created) > since:
             name = self._created.pop()
-            if since == 0:  # the end of the session: now, not in the background
+            if since == 0:
                 self._execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             else:
                 self._doomed.put(name)
+        if since == 0 and self._ready:
+            self._ready = False
+            leftovers = [*_TEMPLATES.values()]
+            while not self._spare.empty():
+                pair = self._spare.get_nowait()
+                leftovers += [
+                    database_name(pair["database_url"]),
+                    database_name(pair["key_store_url"]),
+                ]
+            for name in leftovers:
+                self._execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 _URL = os.environ.get("CONFIDE_TEST_POSTGRES", "")
@@ -186,3 +206,28 @@ def stored_bytes(url: str) -> bytes:
     for path in wal[-4:]:
         out += path.read_bytes()
     return bytes(out)
+
+
+_ADMIN: dict[str, object] = {}
+
+
+def admin_database(url: str, *, keys: bool) -> object:
+    """A ``Database`` on one test database as the superuser (row-level security does not
+    apply to it): what tests read as the ground truth. Disposed when the test's databases
+    are dropped."""
+    assert postgres is not None  # noqa: S101 - only on PostgreSQL
+    from confide.storage.db import Database
+
+    if url not in _ADMIN:
+        superuser = postgres.url("postgres", database_name(url))
+        _ADMIN[url] = Database.key_store(superuser) if keys else Database.content(superuser)
+    return _ADMIN[url]
+
+
+def dispose_admin() -> None:
+    from confide.storage.db import Database
+
+    for db in _ADMIN.values():
+        assert isinstance(db, Database)  # noqa: S101
+        db.dispose()
+    _ADMIN.clear()

@@ -14,7 +14,7 @@ from confide.llm.fake import FakeProvider
 from confide.services import Services
 from confide.storage.tables import Message, User
 from tests import factories
-from tests.factories import make_services, make_settings
+from tests.factories import admin_db, make_services, make_settings
 
 
 @dataclass
@@ -29,11 +29,11 @@ class LiveServer:
         return self.url.split("//", 1)[1]
 
     def user_count(self) -> int:
-        with self.services.db.reader() as s:
+        with admin_db(self.services).reader() as s:
             return int(s.scalar(select(func.count()).select_from(User)) or 0)
 
     def message_statuses(self) -> list[str]:
-        with self.services.db.reader() as s:
+        with admin_db(self.services).reader() as s:
             return list(s.scalars(select(Message.status).order_by(Message.seq)).all())
 
     def stop(self) -> None:

@@ -20,6 +20,7 @@ from confide.storage.tables import User
 from tests.browser.conftest import Browse
 from tests.browser.live import LiveServer
 from tests.browser.test_journeys import sign_up
+from tests.factories import admin_db
 
 SISTER = "Frida's sister lives in Reykjavik."
 
@@ -98,7 +99,7 @@ def test_memory_journey_add_find_edit_pin_delete(browse: Browse) -> None:
 
 
 def _user_id(server: LiveServer, username: str) -> str:
-    with server.services.db.reader() as s:
+    with admin_db(server.services).reader() as s:
         return str(s.scalar(select(User.id).where(User.username == username)))
 
 

@@ -15,7 +15,7 @@ from confide.storage.tables import User
 from tests.browser.conftest import Browse
 from tests.browser.live import LiveServer
 from tests.browser.test_journeys import companion_messages, open_new_chat, sign_up
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, admin_db
 
 SAID = "I walked my dog Pepper on the beach today"
 
@@ -118,7 +118,7 @@ def test_privacy_audit_page_filter_by_action(browse: Browse) -> None:
 def test_privacy_export_row_updates_in_place_when_ready(browse: Browse, server: LiveServer) -> None:
     page = browse.page()
     sign_up(page, "carol")
-    with server.services.db.reader() as s:
+    with admin_db(server.services).reader() as s:
         user_id = s.scalar(select(User.id).where(User.username == "carol"))
     assert user_id is not None
     server.services.exports.request(user_id)  # queued; nothing runs it yet

@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import Browse
 from tests.browser.test_journeys import open_new_chat, sign_up
+from tests.factories import admin_db
 
 CRISIS = "I want to end my life, I can't keep going"
 STAFF_PASSWORD = "staff password for tests"
@@ -119,7 +120,7 @@ def test_support_access_is_approved_by_the_user_and_each_staff_read_is_in_their_
 def _user_id(browse: Browse, username: str) -> str:
     from confide.storage.repositories import UserRepo
 
-    with browse.server.services.db.reader() as s:
+    with admin_db(browse.server.services).reader() as s:
         user = UserRepo(s).by_username(username)
         assert user is not None
         return user.id

@@ -1,16 +1,15 @@
 """Accounts over HTTP: sign-up, age gate (P12), log-in limits (P13), sessions, cookies.
 
-Real SQLite files in a temp dir, the real app via TestClient, a hand-moved clock; stored state
-is read back from the database files with ``sqlite3``.
+Real SQLite files in a temp dir (or fresh PostgreSQL databases, ``tests/pg.py``), the real app
+via TestClient, a hand-moved clock; stored state is read back around the app with
+``raw_rows`` and the bytes on disk with ``stored_bytes``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-import sqlite3
 from collections.abc import Callable, Iterator
-from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +18,16 @@ from pydantic import ValidationError
 from starlette.testclient import TestClient
 
 from confide.app import create_app
-from confide.storage.db import sqlite_path
 from tests.conftest import CANARY_PREFIX
-from tests.factories import PASSWORD, Env, User, make_services, make_settings
+from tests.factories import (
+    PASSWORD,
+    Env,
+    User,
+    make_services,
+    make_settings,
+    raw_rows,
+    stored_bytes,
+)
 
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{43,}$")
 ADULT_DOB = "1990-05-17"
@@ -70,35 +76,25 @@ def code_of(r: Any) -> str:
     return str(r.json()["error"]["code"])
 
 
-def db_files(env: Env) -> list[Path]:
-    urls = (env.settings.resolved_database_url, env.settings.resolved_key_store_url)
-    return [p for p in map(sqlite_path, urls) if p is not None]
-
-
-def raw_bytes(env: Env) -> bytes:
-    """Every byte of both databases, WAL and shared-memory files included."""
-    out = b""
-    for path in db_files(env):
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            f = Path(str(path) + suffix)
-            if f.exists():
-                out += f.read_bytes()
-    return out
-
-
-def rows(env: Env, sql: str, *params: Any, keys_db: bool = False) -> list[tuple[Any, ...]]:
-    path = db_files(env)[1 if keys_db else 0]
-    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
-        return list(conn.execute(sql, params).fetchall())
+def same_databases(env: Env) -> dict[str, str]:
+    """Settings overrides for a second app on this env's databases (PostgreSQL's are named by
+    URL; on SQLite the empty defaults resolve under the same data dir)."""
+    s = env.settings
+    return {
+        "database_url": s.database_url,
+        "database_owner_url": s.database_owner_url,
+        "key_store_url": s.key_store_url,
+        "key_store_owner_url": s.key_store_owner_url,
+    }
 
 
 def count(env: Env, table: str) -> int:
     sql = f"SELECT count(*) FROM {table}"  # noqa: S608 (table names are literals below)
-    return int(rows(env, sql, keys_db=table == "data_keys")[0][0])
+    return int(raw_rows(env, sql, keys_db=table == "data_keys")[0][0])
 
 
 def password_hash(env: Env, username: str) -> str:
-    return str(rows(env, "SELECT password_hash FROM users WHERE username = ?", username)[0][0])
+    return str(raw_rows(env, "SELECT password_hash FROM users WHERE username = ?", username)[0][0])
 
 
 def session_ids(env: Env, token: str) -> dict[str, bool]:
@@ -159,7 +155,7 @@ def test_signup_one_day_short_of_18_is_refused_and_stores_nothing(
     assert "set-cookie" not in r.headers
     for table in ("users", "sessions", "rate_limit_counters", "data_keys"):
         assert count(env, table) == 0, table
-    raw = raw_bytes(env)
+    raw = stored_bytes(env)
     assert b"minorkid" not in raw
     assert b"minor.kid@example.org" not in raw
     assert b"2008-11-24" not in raw
@@ -170,7 +166,7 @@ def test_signup_one_day_short_of_18_is_refused_and_stores_nothing(
     assert signup(env, "adultkid").status_code == 201
     assert count(env, "users") == 1
     assert count(env, "data_keys") == 1
-    assert b"adultkid" in raw_bytes(env)
+    assert b"adultkid" in stored_bytes(env)
 
 
 def test_signup_exactly_18_today_is_accepted(env: Env) -> None:
@@ -263,7 +259,7 @@ def test_login_after_argon2_params_raised_rehashes_password(env: Env) -> None:
     assert before.startswith("$argon2id$")
     assert "t=1," in before
 
-    settings2 = make_settings(env.settings.data_dir, argon2_time_cost=2)
+    settings2 = make_settings(env.settings.data_dir, argon2_time_cost=2, **same_databases(env))
     services2 = make_services(settings2, clock=env.clock)
     client2 = TestClient(create_app(settings2, services=services2))
     try:
@@ -386,7 +382,7 @@ def test_rate_limit_counters_hold_only_hmac_buckets(env: Env) -> None:
     env.sign_up("alice")
     login(env, "alice", "wrong password!!")
     login(env, "mallory", "wrong password!!")
-    counters = rows(env, "SELECT bucket, window_start, count FROM rate_limit_counters")
+    counters = raw_rows(env, "SELECT bucket, window_start, count FROM rate_limit_counters")
     assert len(counters) == 4  # sign-up client, log-in client, two accounts
     for row in counters:
         assert re.fullmatch(r"[0-9a-f]{64}", row[0]), row
@@ -410,7 +406,7 @@ def test_sessions_list_marks_caller_current_and_shows_client_label(env: Env) -> 
 
     from_first = session_ids(env, alice.token)
     assert from_first == {k: not v for k, v in session_ids(env, phone).items()}
-    assert b"ConfidePhone/2.1" not in raw_bytes(env)  # the label is stored encrypted
+    assert b"ConfidePhone/2.1" not in stored_bytes(env)  # the label is stored encrypted
 
 
 def test_sessions_revoke_other_session_ends_it(env: Env) -> None:
@@ -459,9 +455,9 @@ def test_logout_all_ends_every_session(env: Env) -> None:
 def test_sessions_table_stores_sha256_of_token_only(env: Env) -> None:
     alice = env.sign_up("alice")
     second = login(env, "alice").json()["token"]
-    stored = {row[0] for row in rows(env, "SELECT token_hash FROM sessions")}
+    stored = {row[0] for row in raw_rows(env, "SELECT token_hash FROM sessions")}
     assert stored == {hashlib.sha256(t.encode()).hexdigest() for t in (alice.token, second)}
-    raw = raw_bytes(env)
+    raw = stored_bytes(env)
     for token in (alice.token, second):
         assert token.encode() not in raw
 

@@ -36,7 +36,7 @@ from confide.cli import app
 from confide.errors import ConfigurationError
 from confide.privacy.audit import GENESIS, Checkpoint, entry_hash
 from tests.conftest import CANARY_PREFIX
-from tests.factories import PASSWORD, Env, User, make_env
+from tests.factories import PASSWORD, Env, User, admin_db, cli_databases, make_env
 
 runner = CliRunner()
 
@@ -605,6 +605,7 @@ def cli_logged(
     monkeypatch.setenv("CONFIDE_DATA_DIR", str(env.settings.data_dir))
     monkeypatch.setenv("CONFIDE_PROVIDER", "fake")
     monkeypatch.delenv("CONFIDE_MASTER_KEY", raising=False)
+    cli_databases(monkeypatch, env.settings)
     return env, n
 
 
@@ -778,7 +779,7 @@ def test_account_events_are_recorded_for_their_user_only(env: Env) -> None:
         )
     ]
     assert actions == ["consent.granted", "account.created"]  # newest first
-    with env.services.db.reader() as s:
+    with admin_db(env.services).reader() as s:
         from sqlalchemy import select
 
         from confide.storage.tables import AuditEntry

@@ -21,7 +21,7 @@ from confide.errors import ConfigurationError, Conflict, InvalidInput
 from confide.privacy.backup import create_backup, restore_backup
 from confide.settings import Settings
 from confide.storage.tables import AuditEntry, DataKeyRow, User
-from tests.factories import PASSWORD, Env, make_env, make_settings
+from tests.factories import PASSWORD, Env, admin_db, make_env, make_settings
 
 runner = CliRunner()
 
@@ -77,7 +77,7 @@ def test_backup_files_are_private_and_keys_kept_apart(data_dir: Path, tmp_path: 
         assert "data_keys" not in tables(dest)  # no key ever goes into DEST
         assert {"users", "messages", "audit_entries"} <= tables(dest)
         assert "data_keys" in tables(keys)
-        with env.services.db.reader() as s:
+        with admin_db(env.services).reader() as s:
             entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "backup.created"))
             [row] = list(entry)
             assert (row.actor, row.subject_user_id, row.object_ref) == (
@@ -104,7 +104,7 @@ def test_postgresql_is_refused_with_a_pointer_to_pg_dump(tmp_path: Path) -> None
 
 
 def _erase(env: Env, username: str) -> str:
-    with env.services.db.reader() as s:
+    with admin_db(env.services).reader() as s:
         user_id = s.scalar(select(User.id).where(User.username == username))
     assert user_id is not None
     env.services.erasure.delete_account(user_id, immediate=True)
@@ -134,10 +134,10 @@ def test_restore_after_erasure_keeps_the_erased_user_erased(
 
     env = open_env(data_dir)
     try:
-        with env.services.db.reader() as s:
+        with admin_db(env.services).reader() as s:
             assert s.get(User, bob_id) is None
             assert s.scalar(select(User.id).where(User.username == "bob")) is None
-        with env.services.key_db.reader() as s:
+        with admin_db(env.services, keys=True).reader() as s:
             key = s.get(DataKeyRow, bob_id)
             assert key is not None
             assert key.wrapped_key is None  # the backup's copy of bob's key stays destroyed
@@ -154,7 +154,7 @@ def test_restore_after_erasure_keeps_the_erased_user_erased(
         page = env.client.get(f"/api/conversations/{convs['alice']}/messages", headers=headers)
         assert page.status_code == 200
         assert "alice's own words" in [m["content"] for m in page.json()["items"]]
-        with env.services.db.reader() as s:
+        with admin_db(env.services).reader() as s:
             entry = s.scalars(
                 select(AuditEntry).where(AuditEntry.action == "backup.restored")
             ).one()
@@ -181,9 +181,9 @@ def test_restore_applies_the_tombstone_file_when_the_key_store_forgot(
     restore_backup(settings, backup, keys_from=None)
     env = open_env(data_dir)
     try:
-        with env.services.db.reader() as s:
+        with admin_db(env.services).reader() as s:
             assert s.get(User, bob_id) is None
-        with env.services.key_db.reader() as s:
+        with admin_db(env.services, keys=True).reader() as s:
             key = s.get(DataKeyRow, bob_id)
             assert key is not None
             assert key.wrapped_key is None

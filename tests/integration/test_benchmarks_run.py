@@ -51,3 +51,18 @@ def test_pii_shield_benchmark_at_a_small_size_leaks_nothing() -> None:
     assert result["items"] == 40
     assert result["leaked"] == 0
     assert result["restored_ok"] == 1.0
+
+
+@pytest.mark.skipif(
+    not any(Path("/usr/lib/postgresql").glob("*/bin/initdb")),
+    reason="needs Debian's postgresql package (initdb) for a throwaway server",
+)
+def test_multi_node_benchmark_at_a_small_size_has_no_errors() -> None:
+    """Two `confide serve` processes on one PostgreSQL; each user's turns alternate nodes."""
+    result = _last_json_line("multi_node.py", "--users", "2", "--turns", "2")
+    assert result["errors"] == 0
+    for phase in ("one_node", "two_nodes"):
+        figures = result[phase]
+        assert isinstance(figures, dict)
+        assert figures["errors"] == 0, figures["error_kinds"]
+        assert figures["turns"] == 4

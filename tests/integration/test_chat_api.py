@@ -4,10 +4,8 @@ window actually sent to the model (checked on the fake provider's recorded reque
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
-import sqlite3
 import time
 from collections.abc import Callable
 from typing import Any
@@ -16,7 +14,7 @@ import pytest
 
 from confide.llm.base import ChatMessage
 from confide.llm.fake import FakeProvider
-from tests.factories import Env, User
+from tests.factories import Env, User, raw_rows
 
 MISSING_ID = "0" * 32
 QUIET: dict[str, str] = {"name": "Quill", "persona": "A quiet archivist who loves maps."}
@@ -40,11 +38,10 @@ def items(user: User, conv: str, **params: Any) -> list[dict[str, Any]]:
 
 
 def row_count(env: Env, conv: str | None = None) -> int:
-    with contextlib.closing(sqlite3.connect(env.settings.data_dir / "confide.db")) as conn:
-        if conv is None:
-            return int(conn.execute("SELECT count(*) FROM messages").fetchone()[0])
-        sql = "SELECT count(*) FROM messages WHERE conversation_id = ?"
-        return int(conn.execute(sql, (conv,)).fetchone()[0])
+    if conv is None:
+        return int(raw_rows(env, "SELECT count(*) FROM messages")[0][0])
+    sql = "SELECT count(*) FROM messages WHERE conversation_id = ?"
+    return int(raw_rows(env, sql, conv)[0][0])
 
 
 def parse_sse(body: str) -> list[tuple[str, dict[str, Any]]]:

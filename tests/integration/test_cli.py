@@ -11,16 +11,26 @@ import pytest
 from typer.testing import CliRunner
 
 from confide.cli import app
+from confide.settings import Settings
+from tests import pg
 from tests.factories import PASSWORD, free_port, make_services, make_settings, running
 
 runner = CliRunner()
+_DATABASE_SETTINGS = ("database_url", "database_owner_url", "key_store_url", "key_store_owner_url")
+_SQLITE_FILES = "asserts the SQLite files confide.db and keys.db in the data dir"
 
 
 @pytest.fixture
 def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A data dir and environment for CLI runs: fake provider, cheap Argon2."""
+    """A data dir and environment for CLI runs: fake provider, cheap Argon2; on PostgreSQL,
+    two fresh databases (dropped by conftest's autouse fixture when the test ends)."""
     data = tmp_path / "data"
     monkeypatch.setenv("CONFIDE_DATA_DIR", str(data))
+    for name in _DATABASE_SETTINGS:
+        monkeypatch.delenv(f"CONFIDE_{name.upper()}", raising=False)
+    if pg.postgres is not None:
+        for name, value in pg.postgres.new_settings().items():
+            monkeypatch.setenv(f"CONFIDE_{name.upper()}", value)
     monkeypatch.setenv("CONFIDE_PROVIDER", "fake")
     monkeypatch.setenv("CONFIDE_ARGON2_TIME_COST", "1")
     monkeypatch.setenv("CONFIDE_ARGON2_MEMORY_KIB", "8")
@@ -29,15 +39,27 @@ def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return data
 
 
-def test_cli_init_creates_private_key_and_databases(cli_env: Path) -> None:
+def cli_settings(data: Path) -> Settings:
+    """The settings the CLI runs under: its data dir and, on PostgreSQL, its databases."""
+    urls = {name: os.environ.get(f"CONFIDE_{name.upper()}", "") for name in _DATABASE_SETTINGS}
+    return make_settings(data, **{k: v for k, v in urls.items() if v})
+
+
+def test_cli_init_creates_private_key(cli_env: Path) -> None:
     result = runner.invoke(app, ["init"])
     assert result.exit_code == 0, result.output
     assert (cli_env / "master.key").stat().st_mode & 0o777 == 0o600
-    assert (cli_env / "confide.db").exists()
-    assert (cli_env / "keys.db").exists()
     again = runner.invoke(app, ["init"])
     assert again.exit_code == 0
     assert "existing" in again.output
+
+
+@pytest.mark.skipif(pg.using_postgres(), reason=_SQLITE_FILES)
+def test_cli_init_creates_sqlite_databases(cli_env: Path) -> None:
+    result = runner.invoke(app, ["init"])
+    assert result.exit_code == 0, result.output
+    assert (cli_env / "confide.db").exists()
+    assert (cli_env / "keys.db").exists()
 
 
 def test_cli_init_refuses_world_readable_key_file(cli_env: Path) -> None:
@@ -98,7 +120,7 @@ def test_cli_user_create_then_login_works(cli_env: Path) -> None:
         input=PASSWORD + "\n",
     )
     assert result.exit_code == 0, result.output
-    settings = make_settings(cli_env)
+    settings = cli_settings(cli_env)
     services = make_services(settings)
     try:
         new = services.accounts.log_in(username="carol", password=PASSWORD, client="t")
@@ -126,7 +148,7 @@ def test_cli_user_create_bad_input_one_line(cli_env: Path, args: list[str], mess
 
 def test_cli_keys_rotate_keeps_data_readable(cli_env: Path) -> None:
     runner.invoke(app, ["init"])
-    settings = make_settings(cli_env)
+    settings = cli_settings(cli_env)
     services = make_services(settings)
     new = services.accounts.sign_up(
         username="erin",
@@ -143,7 +165,7 @@ def test_cli_keys_rotate_keeps_data_readable(cli_env: Path) -> None:
     assert "1 data keys re-wrapped" in result.output
     assert (cli_env / "master.key").read_bytes() != old_file
     assert (cli_env / "master.key").stat().st_mode & 0o777 == 0o600
-    services = make_services(make_settings(cli_env))
+    services = make_services(cli_settings(cli_env))
     try:
         assert services.companions.get(new.identity.user_id, comp.id).profile.name == "Sol"
     finally:
@@ -231,7 +253,7 @@ def test_cli_keys_rotate_while_serving_keeps_new_users_readable(cli_env: Path) -
     import datetime
 
     runner.invoke(app, ["init"])
-    settings = make_settings(cli_env)
+    settings = cli_settings(cli_env)
     serving = make_services(settings)  # holds the keyring from before the rotation
     assert runner.invoke(app, ["keys", "rotate"]).exit_code == 0
     new = serving.accounts.sign_up(
@@ -242,7 +264,7 @@ def test_cli_keys_rotate_while_serving_keeps_new_users_readable(cli_env: Path) -
         client="t",
     )
     serving.close()
-    restarted = make_services(make_settings(cli_env))
+    restarted = make_services(cli_settings(cli_env))
     try:
         restarted.keys.forget(new.identity.user_id)
         assert restarted.accounts.profile(new.identity)["username"] == "late"

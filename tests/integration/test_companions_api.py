@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import contextlib
 import json
-import sqlite3
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
 
 from confide.companions.cards import MAX_CARD_BYTES
+from tests import pg
 from tests.conftest import CANARY_PREFIX
-from tests.factories import Env, User
+from tests.factories import Env, User, raw_rows, stored_bytes
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PROFILE_FIELDS = ("name", "gender", "persona", "tone", "greeting", "example_dialogue")
@@ -68,13 +67,8 @@ def profile_of(companion: dict[str, Any]) -> dict[str, Any]:
     return {k: companion[k] for k in PROFILE_FIELDS}
 
 
-def db_file(env: Env) -> Path:
-    return env.settings.data_dir / "confide.db"
-
-
 def scalar(env: Env, sql: str, *params: Any) -> Any:
-    with contextlib.closing(sqlite3.connect(db_file(env))) as conn:
-        return conn.execute(sql, params).fetchone()[0]
+    return raw_rows(env, sql, *params)[0][0]
 
 
 # --- starters and creation ------------------------------------------------------------------
@@ -368,15 +362,15 @@ def test_companion_fields_encrypted_at_rest_no_canary_in_db_files(env: Env, alic
     assert alice.get(f"/api/companions/{created['id']}").json()["persona"] == (
         f"{CANARY_PREFIX}-persona"
     )
-    db = db_file(env)
-    files = [db, db.with_name(db.name + "-wal")]
-    assert files[1].exists()
-    # Every other file the app wrote (key store and its WAL) must be clean too.
-    files += [p for p in env.settings.data_dir.iterdir() if p not in files]
-    contents: dict[str, bytes] = {}
-    for path in files:
-        with open(path, "rb") as fh:
-            contents[path.name] = fh.read()
+    # Both databases as kept on disk (SQLite's files with their WAL, or PostgreSQL's relation
+    # files and WAL), and every other file the app wrote in its data dir.
+    contents: dict[str, bytes] = {"databases": stored_bytes(env)}
+    if not pg.using_postgres():
+        db = env.settings.data_dir / "confide.db"
+        assert db.with_name(db.name + "-wal").exists()  # the WAL is part of what is read
+    for path in env.settings.data_dir.iterdir():
+        if path.is_file():
+            contents[path.name] = path.read_bytes()
     # Positive control: what the schema keeps in clear (the username) is found this way.
     assert any(b"alice" in raw for raw in contents.values())
     for name, raw in contents.items():

@@ -4,28 +4,25 @@ from __future__ import annotations
 
 import base64
 import sqlite3
-from pathlib import Path
+from contextlib import closing
 
 import pytest
 
 from confide.errors import DecryptionError
 from confide.privacy import crypto
 from confide.storage.db import sqlite_path
+from tests import pg
 from tests.conftest import CANARY_PREFIX
-from tests.factories import PASSWORD, Env
+from tests.factories import PASSWORD, Env, raw_execute, raw_rows, stored_bytes
 
 
-def _raw_bytes(env: Env) -> bytes:
-    """Every byte confide has on disk for this instance: db, WAL, shm, key store."""
-    blobs = []
-    for url in (env.settings.resolved_database_url, env.settings.resolved_key_store_url):
-        path = sqlite_path(url)
-        assert path is not None
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            candidate = Path(str(path) + suffix)
-            if candidate.exists():
-                blobs.append(candidate.read_bytes())
-    return b"".join(blobs)
+def _table_names(env: Env) -> set[str]:
+    """The content database's tables, from its catalogue."""
+    if pg.postgres is not None:
+        sql = "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+    else:
+        sql = "SELECT name FROM sqlite_master WHERE type = 'table'"
+    return {str(r[0]) for r in raw_rows(env, sql)}
 
 
 def _write_canaries_everywhere(env: Env) -> dict[str, str]:
@@ -95,7 +92,7 @@ def test_storage_canaries_written_through_api_absent_from_db_wal_and_logs(
     env: Env, captured_log_lines: list[str]
 ) -> None:
     canaries = _write_canaries_everywhere(env)
-    raw = _raw_bytes(env)
+    raw = stored_bytes(env)
     assert raw, "expected database files on disk"
     for canary in [*canaries.values(), f"{CANARY_PREFIX}-reply"]:
         assert canary.encode() not in raw, f"plaintext {canary} found on disk"
@@ -109,13 +106,19 @@ def test_storage_canaries_written_through_api_absent_from_db_wal_and_logs(
     assert me["email"].startswith(canaries["email"])
 
 
+@pytest.mark.skipif(
+    pg.using_postgres(),
+    reason="checkpoints SQLite's WAL into the confide.db file; on PostgreSQL stored_bytes "
+    "checkpoints first (test_storage_canaries_written_through_api_absent_from_db_wal_and_logs)",
+)
 def test_storage_canaries_absent_after_wal_checkpoint(env: Env) -> None:
     canaries = _write_canaries_everywhere(env)
     path = sqlite_path(env.settings.resolved_database_url)
     assert path is not None
     env.services.db.dispose()
-    with sqlite3.connect(path) as conn:
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    with closing(sqlite3.connect(path)) as conn:
+        busy, _, _ = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    assert busy == 0
     data = path.read_bytes()
     for canary in canaries.values():
         assert canary.encode() not in data
@@ -123,22 +126,20 @@ def test_storage_canaries_absent_after_wal_checkpoint(env: Env) -> None:
 
 def _content_cells(env: Env) -> list[tuple[str, str, str, str, bytes]]:
     """(table, column, row id, user id, ciphertext) for every sealed cell."""
-    path = sqlite_path(env.settings.resolved_database_url)
-    assert path is not None
     cells = []
-    with sqlite3.connect(path) as conn:
-        for table, column, id_col in (
-            ("messages", "content_ct", "id"),
-            ("conversations", "title_ct", "id"),
-            ("companions", "profile_ct", "id"),
-            ("users", "email_ct", "id"),
+    for table, column, id_col in (
+        ("messages", "content_ct", "id"),
+        ("conversations", "title_ct", "id"),
+        ("companions", "profile_ct", "id"),
+        ("users", "email_ct", "id"),
+    ):
+        user_col = "id" if table == "users" else "user_id"
+        for row_id, user_id, blob in raw_rows(
+            env,
+            f"SELECT {id_col}, {user_col}, {column} FROM {table} "  # noqa: S608 - fixed names
+            f"WHERE {column} IS NOT NULL",
         ):
-            user_col = "id" if table == "users" else "user_id"
-            for row_id, user_id, blob in conn.execute(
-                f"SELECT {id_col}, {user_col}, {column} FROM {table} "  # noqa: S608 - fixed names
-                f"WHERE {column} IS NOT NULL"
-            ):
-                cells.append((table, column, row_id, user_id, blob))
+            cells.append((table, column, row_id, user_id, bytes(blob)))
     return cells
 
 
@@ -172,16 +173,15 @@ def test_storage_ciphertext_swapped_between_users_fails_with_opaque_error(env: E
     a_conv, b_conv = alice.conversation(), bob.conversation()
     alice.say(a_conv, "alice's secret")
     bob.say(b_conv, "bob's words")
-    path = sqlite_path(env.settings.resolved_database_url)
-    assert path is not None
-    with sqlite3.connect(path) as conn:
-        (a_blob,) = conn.execute(
-            "SELECT content_ct FROM messages WHERE conversation_id=? AND role='user'", (a_conv,)
-        ).fetchone()
-        conn.execute(
-            "UPDATE messages SET content_ct=? WHERE conversation_id=? AND role='user'",
-            (a_blob, b_conv),
-        )
+    [(a_blob,)] = raw_rows(
+        env, "SELECT content_ct FROM messages WHERE conversation_id=? AND role='user'", a_conv
+    )
+    raw_execute(
+        env,
+        "UPDATE messages SET content_ct=? WHERE conversation_id=? AND role='user'",
+        a_blob,
+        b_conv,
+    )
     r = bob.get(f"/api/conversations/{b_conv}/messages")
     assert r.status_code == 500
     assert r.json() == {
@@ -194,13 +194,10 @@ def test_storage_ciphertext_moved_to_another_row_of_same_user_fails(env: Env) ->
     alice = env.sign_up("alice")
     conv = alice.conversation()
     alice.say(conv, "first")
-    path = sqlite_path(env.settings.resolved_database_url)
-    assert path is not None
-    with sqlite3.connect(path) as conn:
-        rows = conn.execute(
-            "SELECT id, content_ct FROM messages WHERE conversation_id=? ORDER BY seq", (conv,)
-        ).fetchall()
-        conn.execute("UPDATE messages SET content_ct=? WHERE id=?", (rows[1][1], rows[0][0]))
+    rows = raw_rows(
+        env, "SELECT id, content_ct FROM messages WHERE conversation_id=? ORDER BY seq", conv
+    )
+    raw_execute(env, "UPDATE messages SET content_ct=? WHERE id=?", rows[1][1], rows[0][0])
     r = alice.get(f"/api/messages/{rows[0][0]}")
     assert r.status_code == 500
     assert r.json()["error"]["code"] == "decryption_failed"
@@ -221,20 +218,15 @@ def test_storage_data_keys_never_stored_unwrapped(
     monkeypatch.setattr(crypto, "new_key_bytes", recording)
     env.sign_up("alice")
     assert len(generated) == 1
-    data = _raw_bytes(env)
+    data = stored_bytes(env)
     assert generated[0] not in data
     assert base64.b64encode(generated[0]) not in data
-    ks_path = sqlite_path(env.settings.resolved_key_store_url)
-    assert ks_path is not None
-    with sqlite3.connect(ks_path) as conn:
-        (wrapped, master_id) = conn.execute(
-            "SELECT wrapped_key, master_key_id FROM data_keys"
-        ).fetchone()
+    [(wrapped, master_id)] = raw_rows(
+        env, "SELECT wrapped_key, master_key_id FROM data_keys", keys_db=True
+    )
     assert len(wrapped) == 1 + 12 + 32 + 16  # version, nonce, wrapped key, tag
     assert master_id == env.services.keys.master.current().key_id
     # The content database holds no key material at all.
-    content = sqlite_path(env.settings.resolved_database_url)
-    assert content is not None
-    with sqlite3.connect(content) as conn:
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    tables = _table_names(env)
+    assert "users" in tables  # the query sees this database's tables
     assert "data_keys" not in tables

@@ -27,7 +27,7 @@ from confide.privacy.erasure import DeletionReceipt, read_tombstones
 from confide.services import Services
 from confide.storage.repositories import ConversationRepo
 from confide.storage.tables import Conversation, DataKeyRow, Message, User
-from tests.factories import PASSWORD, Env, make_services, make_settings, running
+from tests.factories import PASSWORD, Env, admin_db, make_services, make_settings, running
 from tests.factories import User as ApiUser
 
 runner = CliRunner()
@@ -59,7 +59,7 @@ def seed_memory(
     conversation_id: str | None = None,
 ) -> str:
     """A memory as extraction (or the summariser) would write it, with its provenance."""
-    with env.services.db.transaction() as s:
+    with admin_db(env.services).transaction() as s:
         row = env.services.memory.add(
             s,
             user_id,
@@ -94,7 +94,7 @@ def actions(user: ApiUser) -> list[dict[str, Any]]:
 
 
 def message_count(env: Env, user_id: str) -> int:
-    with env.services.db.reader() as s:
+    with admin_db(env.services).reader() as s:
         return int(s.scalar(select(func.count()).where(Message.user_id == user_id)) or 0)
 
 
@@ -127,7 +127,7 @@ def test_delete_message_handles_every_memory_that_came_from_it(env: Env) -> None
         kind="summary",
         conversation_id=conv,
     )
-    with env.services.db.transaction() as s:
+    with admin_db(env.services).transaction() as s:
         row = ConversationRepo(s).get(me, conv)
         assert row is not None
         row.summary_through_seq = 3
@@ -150,7 +150,7 @@ def test_delete_message_handles_every_memory_that_came_from_it(env: Env) -> None
     assert kept["sources"] == []
     assert memory(alice, written) is not None
     assert memory(alice, summary) is None  # rebuilt from what remains
-    with env.services.db.reader() as s:
+    with admin_db(env.services).reader() as s:
         row = ConversationRepo(s).get(me, conv)
         assert row is not None
         assert row.summary_through_seq == 0
@@ -345,7 +345,7 @@ def test_account_deletion_signs_out_refuses_log_in_and_gives_a_signed_receipt(en
     assert r.json()["error"]["code"] == "unauthenticated"  # nothing revealed without it
     # The data is still there (ciphertext) and the key too, until the grace period ends.
     assert message_count(env, me) == 3
-    with env.services.key_db.reader() as s:
+    with admin_db(env.services, keys=True).reader() as s:
         key = s.get(DataKeyRow, me)
         assert key is not None
         assert key.wrapped_key is not None
@@ -422,7 +422,7 @@ def test_immediate_deletion_shreds_purges_and_frees_the_username(env: Env) -> No
     assert receipt.immediate is True
     assert receipt.unreadable_from == receipt.requested_at == receipt.purge_at
 
-    with env.services.key_db.reader() as s:
+    with admin_db(env.services, keys=True).reader() as s:
         key = s.get(DataKeyRow, me)
         assert key is not None
         assert key.wrapped_key is None
@@ -435,7 +435,7 @@ def test_immediate_deletion_shreds_purges_and_frees_the_username(env: Env) -> No
     line = json.loads(tombstones.read_text().splitlines()[-1])
     assert set(line) == {"user_id", "erased_at"}
     # Rows purged right after the response; the username is gone with them.
-    with env.services.db.reader() as s:
+    with admin_db(env.services).reader() as s:
         assert s.get(User, me) is None
         assert s.scalar(select(func.count()).where(Conversation.user_id == me)) == 0
     assert message_count(env, me) == 0
@@ -468,7 +468,7 @@ def test_cancel_after_shredding_is_too_late(env: Env) -> None:
     assert delete_account(alice).status_code == 200
     # Shredded by an operator (or a crash before the purge): the row is still there.
     env.services.erasure.delete_account(me, immediate=True, actor="operator")
-    with env.services.db.transaction() as s:
+    with admin_db(env.services).transaction() as s:
         row = s.get(User, me)
         assert row is not None
         row.deletion_due_at = env.clock() + timedelta(days=1)
@@ -507,7 +507,7 @@ def test_immediate_deletion_work_does_not_grow_with_the_data(env_factory: Any) -
                     created_at=env.clock(),
                 )
             )
-        with env.services.db.transaction() as s:
+        with admin_db(env.services).transaction() as s:
             s.add_all(rows)
         seen: list[str] = []
 
@@ -521,7 +521,7 @@ def test_immediate_deletion_work_does_not_grow_with_the_data(env_factory: Any) -
         finally:
             for engine in engines:
                 event.remove(engine, "before_cursor_execute", listen)
-        with env.services.db.reader() as s:
+        with admin_db(env.services).reader() as s:
             left = s.scalar(select(func.count()).select_from(Message).where(Message.user_id == me))
         assert left == messages + 1  # the greeting too: nothing was scanned or deleted yet
         return seen
@@ -566,7 +566,7 @@ def server(tmp_path: Path) -> Iterator[Server]:
     services.accounts.log_out(new.identity)
     mira = services.companions.create_from_starter(user_id, "mira")
     conv = services.conversations.create(user_id, mira.id, None, user_name="frank")
-    with services.db.transaction() as s:
+    with admin_db(services).transaction() as s:
         for text in ("first line", "second line"):
             services.conversations.store_message(
                 s, user_id, conv.id, "user", text, now=services.clock(), model=None

@@ -44,7 +44,16 @@ from confide.storage.tables import (
     User as UserRow,
 )
 from tests.conftest import CANARY_PREFIX
-from tests.factories import PASSWORD, Env, User, make_services, make_settings, running
+from tests.factories import (
+    PASSWORD,
+    Env,
+    User,
+    admin_db,
+    cli_databases,
+    make_services,
+    make_settings,
+    running,
+)
 
 runner = CliRunner()
 HEX_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -109,12 +118,12 @@ def actions(user: User) -> list[tuple[str, str]]:
 
 
 def count(env: Env, table: Any, *where: Any) -> int:
-    with env.services.db.reader() as s:
+    with admin_db(env.services).reader() as s:
         return int(s.scalar(select(func.count()).select_from(table).where(*where)) or 0)
 
 
 def live_keys(env: Env) -> int:
-    with env.services.key_db.reader() as s:
+    with admin_db(env.services, keys=True).reader() as s:
         return int(
             s.scalar(
                 select(func.count())
@@ -126,7 +135,7 @@ def live_keys(env: Env) -> int:
 
 
 def user_id(env: Env, username: str) -> str:
-    with env.services.db.reader() as s:
+    with admin_db(env.services).reader() as s:
         uid = s.scalar(select(UserRow.id).where(UserRow.username == username))
     assert uid is not None
     return str(uid)
@@ -163,7 +172,7 @@ def insert_rights_and_nominee(env: Env, uid: str) -> None:
     """Rows as the data-rights service stores them (sealed under the user's key)."""
     vault = env.services.vault
     now = env.clock()
-    with env.services.db.transaction() as s:
+    with admin_db(env.services).transaction() as s:
         for i, (kind, status) in enumerate([("access", "open"), ("correction", "closed")]):
             rid = new_id()
             s.add(
@@ -261,7 +270,7 @@ def populate(env: Env) -> User:
     user_msg_ids = [t["user_message"]["id"] for t in turns]
     memory = env.services.memory
     tick()
-    with env.services.db.transaction() as s:
+    with admin_db(env.services).transaction() as s:
         memory.add(
             s,
             uid,
@@ -275,7 +284,7 @@ def populate(env: Env) -> User:
             actor="extraction",
         )
     tick()
-    with env.services.db.transaction() as s:
+    with admin_db(env.services).transaction() as s:
         memory.add(
             s,
             uid,
@@ -420,7 +429,7 @@ def test_round_trip_into_fresh_instance_reproduces_the_users_state(
     # vectors are computed at import when the embedder is installed.
     new_uid = user_id(fresh, "alice")
     if fresh.services.memory.embedder is not None:
-        with fresh.services.db.reader() as s:
+        with admin_db(fresh.services).reader() as s:
             vectors = s.scalars(
                 select(MemoryItem.embedding_ct).where(MemoryItem.user_id == new_uid)
             ).all()
@@ -465,7 +474,7 @@ def test_download_link_works_once_then_410_and_the_archive_is_gone(quick: Env) -
     assert again.json()["error"]["code"] == "export_link_used"
     view = alice.get(f"/api/exports/{job['id']}").json()
     assert (view["status"], view["has_link"]) == ("downloaded", False)
-    with quick.services.db.reader() as s:
+    with admin_db(quick.services).reader() as s:
         assert s.scalar(select(ExportJob.archive_ct).where(ExportJob.id == job["id"])) is None
     mint = alice.post(f"/api/exports/{job['id']}/link")
     assert (mint.status_code, mint.json()["error"]["code"]) == (410, "export_downloaded")
@@ -503,7 +512,7 @@ def test_download_link_expires_and_the_archive_is_deleted(quick: Env) -> None:
     assert alice.get(f"/api/exports/{job['id']}").json()["status"] == "expired"
     assert quick.services.exports.expire(quick.clock()) == 1
     assert quick.services.exports.expire(quick.clock()) == 0
-    with quick.services.db.reader() as s:
+    with admin_db(quick.services).reader() as s:
         row = s.get(ExportJob, job["id"])
         assert row is not None
         assert (row.status, row.archive_ct) == ("expired", None)
@@ -543,7 +552,7 @@ def test_an_account_being_deleted_cannot_download_or_build_exports(quick: Env) -
     job = alice.post("/api/exports").json()
     url = alice.post(f"/api/exports/{job['id']}/link").json()["url"]
     queued = quick.services.exports.request(uid)
-    with quick.services.db.transaction() as s:  # what asking to delete the account does
+    with admin_db(quick.services).transaction() as s:  # what asking to delete the account does
         row = s.get(UserRow, uid)
         assert row is not None
         row.status = "deleting"
@@ -586,7 +595,7 @@ def test_a_job_left_running_by_a_dead_node_does_not_block_forever(quick: Env) ->
     uid = user_id(quick, "alice")
     exports = quick.services.exports
     stuck = exports.request(uid)
-    with quick.services.db.transaction() as s:
+    with admin_db(quick.services).transaction() as s:
         row = s.get(ExportJob, stuck.id)
         assert row is not None
         row.status = "running"  # claimed by a node that then died
@@ -636,7 +645,7 @@ def test_a_document_that_breaks_the_schema_fails_the_job(quick: Env) -> None:
     conv = alice.conversation()
     alice.say(conv, "hello")
     uid = user_id(quick, "alice")
-    with quick.services.db.transaction() as s:  # a state the schema does not allow: a bug
+    with admin_db(quick.services).transaction() as s:  # a state the schema does not allow: a bug
         row = s.scalar(select(Message).where(Message.user_id == uid, Message.seq == 2))
         assert row is not None
         row.role = "system"
@@ -763,7 +772,7 @@ def test_a_failure_midway_leaves_no_account_and_destroys_its_key(
         )
     assert (count(quick, UserRow), live_keys(quick)) == (users, keys)
     assert (count(quick, Message), count(quick, MemoryJob)) == (messages, memory_jobs)
-    with quick.services.key_db.reader() as s:
+    with admin_db(quick.services, keys=True).reader() as s:
         tombstones = s.scalars(
             select(DataKeyRow.destroyed_at).where(DataKeyRow.wrapped_key.is_(None))
         ).all()
@@ -794,6 +803,7 @@ def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     }.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("CONFIDE_MASTER_KEY", raising=False)
+    cli_databases(monkeypatch, None)
     assert runner.invoke(cli_app, ["init"]).exit_code == 0
     return data
 
@@ -875,7 +885,7 @@ def test_cli_export_downloads_a_private_archive(
     assert doc["profile"]["username"] == "frank"
     assert [c["title"] for c in doc["conversations"]] == ["first"]
     # The CLI's log-in session was closed again; the export was downloaded once.
-    with services.db.reader() as s:
+    with admin_db(services).reader() as s:
         assert s.scalar(select(func.count()).select_from(ExportJob)) == 1
         assert s.scalar(select(ExportJob.status)) == "downloaded"
     exists = runner.invoke(cli_app, args, input=f"{PASSWORD}\n")

@@ -18,7 +18,15 @@ from confide.llm.fake import FakeProvider
 from confide.llm.selectable import ModelChoice, SelectableProvider
 from confide.storage.tables import AuditEntry
 from confide.storage.tables import User as UserRow
-from tests.factories import PASSWORD, Env, MutableClock, make_env, make_services, make_settings
+from tests.factories import (
+    PASSWORD,
+    Env,
+    MutableClock,
+    admin_db,
+    make_env,
+    make_services,
+    make_settings,
+)
 from tests.integration.test_web_pages import HTML, form_token, signup_form
 
 NEW_PASSWORD = "an-entirely-new-passphrase"
@@ -50,7 +58,7 @@ def settings_token(client: TestClient) -> str:
 
 
 def owner_flags(env: Env) -> dict[str, bool]:
-    with env.services.db.reader() as s:
+    with admin_db(env.services).reader() as s:
         return {
             name: bool(flag) for name, flag in s.execute(select(UserRow.username, UserRow.is_owner))
         }
@@ -58,7 +66,7 @@ def owner_flags(env: Env) -> dict[str, bool]:
 
 def audit_rows(env: Env) -> list[tuple[str, str | None]]:
     """Every audit entry's action and object, oldest first (whoever's log it is in)."""
-    with env.services.db.reader() as s:
+    with admin_db(env.services).reader() as s:
         rows = s.execute(select(AuditEntry.action, AuditEntry.object_ref).order_by(AuditEntry.seq))
         return [(action, ref) for action, ref in rows]
 

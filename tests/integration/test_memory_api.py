@@ -4,8 +4,6 @@ reject, forget, clear, per-companion mode, "why did you say that?", isolation be
 
 from __future__ import annotations
 
-import contextlib
-import sqlite3
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -13,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import CANARY_PREFIX
-from tests.factories import Env, User
+from tests.factories import Env, User, stored_bytes
 
 MISSING_ID = "0" * 32
 ITEM_FIELDS = {
@@ -63,7 +61,7 @@ def service_add(
 ) -> str:
     """An item as the extraction job would write it."""
     uid = user_id(user)
-    with env.services.db.transaction() as s:
+    with env.services.db.transaction(uid) as s:  # as the user (row-level security)
         row = env.services.memory.add(
             s,
             uid,
@@ -790,7 +788,9 @@ def test_other_user_gets_404_identical_to_missing_for_every_memory_route(
 
 
 def _db_bytes(env: Env) -> dict[str, bytes]:
-    contents: dict[str, bytes] = {}
+    """Both databases as kept on disk (SQLite's files with their WAL, or PostgreSQL's relation
+    files and WAL), and every file in the data dir."""
+    contents: dict[str, bytes] = {"databases": stored_bytes(env)}
     for path in env.settings.data_dir.iterdir():
         if path.is_file():
             contents[path.name] = path.read_bytes()
@@ -824,8 +824,6 @@ def test_memory_text_never_logged_nor_stored_in_clear(
     history = alice.get(f"/api/memories/{item['id']}").json()["history"]
     assert history[0]["new_text"] == secret
 
-    with contextlib.closing(sqlite3.connect(env.settings.data_dir / "confide.db")) as conn:
-        conn.execute("PRAGMA wal_checkpoint(FULL)")
     for name, raw in _db_bytes(env).items():
         assert CANARY_PREFIX.encode() not in raw, name
     r = alice.post("/api/memories/forget", json={"about": f"code {CANARY_PREFIX}-locker"})

@@ -19,7 +19,7 @@ from confide.cli import app
 from confide.errors import NotFound
 from confide.services import Services
 from tests.conftest import CANARY_PREFIX
-from tests.factories import PASSWORD, free_port, make_services, make_settings, running
+from tests.factories import PASSWORD, admin_db, free_port, make_services, make_settings, running
 
 runner = CliRunner()
 MISSING_ID = "0" * 32
@@ -129,7 +129,7 @@ def test_list_empty(server: Server) -> None:
 def test_list_filters(server: Server) -> None:
     mira_fact = server.add("Frank likes sourdough.")
     sol_fact = server.add("Frank likes rye bread.", companion_id=server.other_companion_id)
-    with server.services.db.transaction() as s:
+    with admin_db(server.services).transaction() as s:
         row = server.services.memory.add(
             s,
             server.user_id,
@@ -253,7 +253,7 @@ def _conversation_with_source(server: Server, said: str, memory: str) -> tuple[s
         ).json()
         client.post("/api/auth/logout", headers=headers)
     message_id = str(turn["user_message"]["id"])
-    with server.services.db.transaction() as s:
+    with admin_db(server.services).transaction() as s:
         row = server.services.memory.add(
             s,
             server.user_id,

@@ -12,10 +12,8 @@ installed (the same loaded model is shared by every test here).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import re
-import sqlite3
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import timedelta
@@ -38,11 +36,20 @@ from confide.memory.embed import Embedder, load_embedder, pack, unpack
 from confide.memory.events import MemoryEvent
 from confide.privacy.keys import FileMasterKeyring
 from confide.services import build_services
-from confide.storage.db import Database, sqlite_path
+from confide.storage.db import Database
 from confide.storage.repositories import ConversationRepo
 from confide.storage.tables import Base, KeyStoreBase, MemoryJob
+from tests import pg
 from tests.conftest import CANARY_PREFIX
-from tests.factories import PASSWORD, Env, MutableClock, User, make_settings
+from tests.factories import (
+    PASSWORD,
+    Env,
+    MutableClock,
+    User,
+    make_settings,
+    raw_rows,
+    stored_bytes,
+)
 
 PERSONA_WORD = "zyxlandia"
 QUIET = {"name": "Quill", "persona": f"A quiet archivist who loves maps of {PERSONA_WORD}."}
@@ -157,7 +164,7 @@ def everything(requests: list[list[ChatMessage]]) -> str:
 
 
 def jobs(env: Env) -> list[MemoryJob]:
-    with env.services.db.reader() as s:
+    with env.services.db.reader(scope="jobs") as s:  # the workers' system scope
         return list(s.scalars(select(MemoryJob)).all())
 
 
@@ -181,26 +188,6 @@ def _exists(env: Env, user: User, memory_id: str) -> bool:
     except NotFound:
         return False
     return True
-
-
-def db_bytes(env: Env) -> bytes:
-    """Every byte on disk for this instance: content db and key store, with WAL and shm."""
-    blobs = []
-    for url in (env.settings.resolved_database_url, env.settings.resolved_key_store_url):
-        path = sqlite_path(url)
-        assert path is not None
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            candidate = Path(str(path) + suffix)
-            if candidate.exists():
-                blobs.append(candidate.read_bytes())
-    return b"".join(blobs)
-
-
-def query_db(env: Env, sql: str, *args: Any) -> list[tuple[Any, ...]]:
-    path = sqlite_path(env.settings.resolved_database_url)
-    assert path is not None
-    with contextlib.closing(sqlite3.connect(path)) as conn:
-        return list(conn.execute(sql, args).fetchall())
 
 
 # --- a. extraction, then recall in a new conversation ---------------------------------------
@@ -351,8 +338,8 @@ def test_forget_with_messages_removes_memory_and_episode_everywhere(
     with pytest.raises(NotFound):
         env.services.memory.get(me, memory.id)
     assert alice.get(f"/api/messages/{said['id']}").status_code == 404
-    assert query_db(env, "SELECT count(*) FROM messages WHERE id = ?", said["id"]) == [(0,)]
-    assert query_db(
+    assert raw_rows(env, "SELECT count(*) FROM messages WHERE id = ?", said["id"]) == [(0,)]
+    assert raw_rows(
         env, "SELECT count(*) FROM message_embeddings WHERE message_id = ?", said["id"]
     ) == [(0,)]
 
@@ -463,7 +450,7 @@ def test_malformed_extraction_discarded_counted_and_done(
     assert worker.stats["extract_failed"] == 0
     assert jobs(env) == []  # done, not retried
     assert env.services.memory.list(me) == ([], 0)
-    with env.services.db.reader() as s:
+    with env.services.db.reader(me) as s:
         c = ConversationRepo(s).get(me, conv)
         assert c is not None
         assert c.extracted_through_seq == turn["reply"]["seq"]
@@ -548,7 +535,7 @@ def test_summary_covers_what_the_window_dropped(build: Callable[..., Env]) -> No
     assert total == 1
     [summary] = summaries
     assert (summary.text, summary.conversation_id, summary.origin) == (SUMMARY, conv, "extracted")
-    with env.services.db.reader() as s:
+    with env.services.db.reader(me) as s:
         c = ConversationRepo(s).get(me, conv)
         assert c is not None
         through = c.summary_through_seq
@@ -579,7 +566,7 @@ def test_summary_covers_what_the_window_dropped(build: Callable[..., Env]) -> No
     env.services.memory_worker.enqueue(me, summary.companion_id, conv, ["summarise"], last - 4)
     drain(env)
     assert env.services.memory.list(me, kind="summary")[1] == 1
-    with env.services.db.reader() as s:
+    with env.services.db.reader(me) as s:
         c = ConversationRepo(s).get(me, conv)
         assert c is not None
         assert c.summary_through_seq == last - 4
@@ -625,20 +612,20 @@ def test_memories_messages_and_embeddings_sealed_at_rest(
     [memory], _ = env.services.memory.list(me)
     assert memory.text == CACTUS
 
-    raw = db_bytes(env)
+    raw = stored_bytes(env)
     for plain in (CACTUS, CACTUS_SAID, CANARY_PREFIX, "Wilberforce"):
         assert plain.encode() not in raw, plain
-    [(embedding_ct,)] = query_db(
+    [(embedding_ct,)] = raw_rows(
         env, "SELECT embedding_ct FROM memory_items WHERE id = ?", memory.id
     )
-    vectors = query_db(
+    vectors = raw_rows(
         env,
         "SELECT message_id, vectors_ct FROM message_embeddings WHERE message_id = ?",
         said["id"],
     )
     if embedder is None:
         assert embedding_ct is None
-        assert query_db(env, "SELECT count(*) FROM message_embeddings") == [(0,)]
+        assert raw_rows(env, "SELECT count(*) FROM message_embeddings") == [(0,)]
         return
 
     vault = env.services.vault
@@ -699,14 +686,21 @@ def test_sign_out_and_companion_deletion_evict_the_recall_index(build: Callable[
 
 
 @pytest.mark.parametrize(
-    ("factory", "metadata"),
-    [(Database.content, Base.metadata), (Database.key_store, KeyStoreBase.metadata)],
+    ("factory", "metadata", "prefix"),
+    [
+        (Database.content, Base.metadata, "database"),
+        (Database.key_store, KeyStoreBase.metadata, "key_store"),
+    ],
     ids=["content", "key_store"],
 )
 def test_migrations_produce_exactly_the_orm_schema(
-    tmp_path: Path, factory: Callable[[str], Database], metadata: Any
+    tmp_path: Path, factory: Callable[..., Database], metadata: Any, prefix: str
 ) -> None:
-    db = factory(f"sqlite:///{tmp_path / 'fresh.db'}")
+    if pg.postgres is not None:  # a fresh database, migrated by the owner role
+        urls = pg.postgres.new_settings()
+        db = factory(urls[f"{prefix}_url"], owner_url=urls[f"{prefix}_owner_url"])
+    else:
+        db = factory(f"sqlite:///{tmp_path / 'fresh.db'}")
     try:
         db.upgrade()
         with db.engine.connect() as conn:
@@ -827,7 +821,7 @@ def test_running_app_extracts_in_the_background_without_being_asked(
         # (the lifespan also loads the PII shield on a thread at start): every job ends.
         jobs: list[MemoryJob] = []
         for _ in range(200):
-            with env.services.db.reader() as s:
+            with env.services.db.reader(scope="jobs") as s:
                 jobs = list(s.scalars(select(MemoryJob)).all())
             if not jobs:
                 break
@@ -874,7 +868,7 @@ def test_message_that_fits_only_without_the_summary_is_answered_without_it(
     conv = alice.post(f"/api/companions/{comp}/conversations", json={}).json()["id"]
     alice.say(conv, "hello")
     long_summary = "sumword " * 700  # ~1,400 tokens for the fake's chars/4 count
-    with env.services.db.transaction() as s:
+    with env.services.db.transaction(uid(alice)) as s:
         env.services.memory.add(
             s,
             uid(alice),

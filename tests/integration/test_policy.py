@@ -16,7 +16,7 @@ from confide.cli import app
 from confide.clock import utcnow
 from confide.errors import Conflict, InvalidInput
 from confide.storage.tables import AuditEntry
-from tests.factories import Env, User
+from tests.factories import Env, User, admin_db, cli_databases
 
 runner = CliRunner()
 
@@ -146,7 +146,7 @@ def test_policy_publish_validation_uniqueness_and_audit(env: Env) -> None:
     with pytest.raises(Conflict):
         svc.publish("v3", "Earlier.", material=False)
     assert [v.version for v in svc.published_versions()] == ["v2"]
-    with env.services.db.reader() as s:
+    with admin_db(env.services).reader() as s:
         rows = s.scalars(select(AuditEntry).where(AuditEntry.action == "policy.published")).all()
     assert [(r.actor, r.object_ref, r.subject_user_id, r.details_ct) for r in rows] == [
         ("operator", "v2", None, None)
@@ -158,6 +158,7 @@ def test_policy_cli_publish_and_list(
     env: Env, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("CONFIDE_MASTER_KEY", raising=False)
+    cli_databases(monkeypatch, env.settings)
     # The CLI publishes on the real clock: Alice signs up (on the test clock) before that.
     env.clock.now = utcnow() - timedelta(hours=1)
     alice = env.sign_up("alice")
@@ -190,4 +191,4 @@ def test_policy_cli_publish_and_list(
     assert "Traceback" not in bad.output
     missing = runner.invoke(app, ["policy", "list", "--data-dir", str(tmp_path / "nothing")])
     assert missing.exit_code == 2
-    assert "not initialised" in missing.output
+    assert "run `confide init`" in missing.output

@@ -19,7 +19,7 @@ from confide.errors import Forbidden
 from confide.storage.tables import AbuseReport, SessionRow
 from confide.storage.tables import User as UserRow
 from tests.conftest import CANARY_PREFIX
-from tests.factories import PASSWORD, Env, User
+from tests.factories import PASSWORD, Env, User, admin_db, cli_databases
 
 runner = CliRunner()
 MISSING_ID = "0" * 32
@@ -82,7 +82,7 @@ def audit(user: User, action: str) -> list[dict[str, Any]]:
 
 
 def user_row(env: Env, username: str) -> UserRow | None:
-    with env.services.db.reader() as s:
+    with admin_db(env.services).reader() as s:
         return s.scalar(select(UserRow).where(UserRow.username == username))
 
 
@@ -173,7 +173,7 @@ def test_report_of_another_users_conversation_is_not_found(env: Env, alice: User
     assert r.status_code == 404
     assert bob.get("/api/reports").json() == []
     assert alice.get("/api/reports").json() == []
-    with env.services.db.reader() as s:
+    with admin_db(env.services).reader() as s:
         assert s.scalar(select(func.count()).select_from(AbuseReport)) == 0
 
 
@@ -334,7 +334,7 @@ def test_report_notice_seen_one_at_a_time_and_private(env: Env, alice: User) -> 
 
 
 def sessions_of(env: Env, user_id: str) -> int:
-    with env.services.db.reader() as s:
+    with admin_db(env.services).reader() as s:
         return int(s.scalar(select(func.count()).where(SessionRow.user_id == user_id)) or 0)
 
 
@@ -452,6 +452,7 @@ def test_report_decision_on_an_erased_reporter_is_refused(env: Env, alice: User)
 
 def test_reports_cli_list_show_decide(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CONFIDE_MASTER_KEY", raising=False)
+    cli_databases(monkeypatch, env.settings)
     data = ["--data-dir", str(env.settings.data_dir)]
     alice = env.sign_up("alice")
     conversation_id, items = chat(alice, "cli words here")

@@ -22,7 +22,7 @@ from confide.storage.tables import (
     SessionRow,
     User,
 )
-from tests.factories import PASSWORD, Env, make_env
+from tests.factories import PASSWORD, Env, admin_db, make_env
 
 runner = CliRunner()
 
@@ -34,7 +34,7 @@ def env(env_factory: Any) -> Env:
 
 
 def uid(env: Env, username: str) -> str | None:
-    with env.services.db.reader() as s:
+    with admin_db(env.services).reader() as s:
         return s.scalar(select(User.id).where(User.username == username))
 
 
@@ -42,12 +42,12 @@ def count(env: Env, column: Any, value: Any = None) -> int:
     stmt = select(func.count()).select_from(column.class_)
     if value is not None:
         stmt = stmt.where(column == value)
-    with env.services.db.reader() as s:
+    with admin_db(env.services).reader() as s:
         return int(s.scalar(stmt) or 0)
 
 
 def system_entries(env: Env, action: str) -> list[AuditEntry]:
-    with env.services.db.reader() as s:
+    with admin_db(env.services).reader() as s:
         return list(s.scalars(select(AuditEntry).where(AuditEntry.action == action)).all())
 
 
@@ -70,7 +70,7 @@ def test_closed_account_is_purged_after_the_grace_period_not_before(env: Env) ->
     assert counts["accounts_purged"] == 1
     assert uid(env, "alice") is None  # the username (plaintext) is gone
     assert count(env, Message.user_id, me) == 0
-    with env.services.key_db.reader() as s:
+    with admin_db(env.services, keys=True).reader() as s:
         key = s.get(DataKeyRow, me)
         assert key is not None
         assert key.wrapped_key is None

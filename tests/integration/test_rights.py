@@ -22,7 +22,15 @@ from confide.clock import utcnow
 from confide.errors import Conflict, InvalidInput, NotFound
 from confide.services import Services
 from tests.conftest import CANARY_PREFIX
-from tests.factories import PASSWORD, Env, User, make_services, make_settings, running
+from tests.factories import (
+    PASSWORD,
+    Env,
+    User,
+    cli_databases,
+    make_services,
+    make_settings,
+    running,
+)
 
 runner = CliRunner()
 MISSING_ID = "0" * 32
@@ -264,6 +272,7 @@ def test_rights_operator_files_for_nominee(env: Env, alice: User) -> None:
 
 def test_rights_cli_operator_commands(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CONFIDE_MASTER_KEY", raising=False)
+    cli_databases(monkeypatch, env.settings)
     data = ["--data-dir", str(env.settings.data_dir)]
     # The CLI runs on the real clock: file one request 40 days ago (overdue), one now.
     env.clock.now = utcnow() - timedelta(days=40)

@@ -18,7 +18,7 @@ from sqlalchemy.exc import ProgrammingError
 from confide.storage.db import Database, act_for
 from confide.storage.tables import Base
 from tests import pg
-from tests.factories import Env, User, raw_rows
+from tests.factories import Env, User, admin_db, raw_rows
 
 pytestmark = pytest.mark.skipif(
     not pg.using_postgres(), reason="row-level security exists only on PostgreSQL"
@@ -325,5 +325,5 @@ def test_the_key_store_shows_each_tenant_only_its_own_key(
 
 
 def test_act_for_refuses_an_unknown_scope(env: Env) -> None:
-    with env.services.db.reader() as s, pytest.raises(ValueError, match="unknown"):
+    with admin_db(env.services).reader() as s, pytest.raises(ValueError, match="unknown"):
         act_for(s, None, scope="everything")

@@ -19,7 +19,7 @@ from sqlalchemy import update
 from confide.llm.base import ChatMessage
 from confide.llm.fake import FakeProvider
 from confide.storage.tables import User as UserRow
-from tests.factories import PASSWORD, Env, User, make_env
+from tests.factories import PASSWORD, Env, User, admin_db, make_env
 
 CRISIS = "honestly I want to kill myself, I can't do this anymore"
 EMAIL = "asha.rao@example.org"
@@ -320,7 +320,7 @@ def test_a_date_of_birth_in_the_future_is_refused(env: Env) -> None:
 def test_a_suspended_account_cannot_sign_in_or_use_its_sessions(env: Env) -> None:
     alice = env.sign_up("alice")
     user_id = alice.get("/api/me").json()["id"]
-    with env.services.db.transaction() as s:
+    with admin_db(env.services).transaction() as s:
         s.execute(
             update(UserRow)
             .where(UserRow.id == user_id)

@@ -18,7 +18,7 @@ from confide.cli import app
 from confide.clock import utcnow
 from confide.errors import Forbidden
 from tests.conftest import CANARY_PREFIX
-from tests.factories import PASSWORD, Env, User
+from tests.factories import PASSWORD, Env, User, cli_databases
 
 runner = CliRunner()
 MISSING_ID = "0" * 32
@@ -554,6 +554,7 @@ def test_staff_request_bad_input_is_4xx(env: Env, alice: User) -> None:
 def cli_data(env: Env, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """``--data-dir`` of the env's data directory, cheap Argon2, the staff password set."""
     monkeypatch.delenv("CONFIDE_MASTER_KEY", raising=False)
+    cli_databases(monkeypatch, env.settings)
     monkeypatch.setenv("CONFIDE_ARGON2_TIME_COST", "1")
     monkeypatch.setenv("CONFIDE_ARGON2_MEMORY_KIB", "8")
     monkeypatch.setenv("CONFIDE_ARGON2_PARALLELISM", "1")

@@ -20,7 +20,7 @@ from confide.cli import app
 from confide.errors import Conflict
 from confide.privacy.training import TrainingExporter, lineage_path, manifest_path
 from confide.storage.tables import User as UserRow
-from tests.factories import PASSWORD, Env, User
+from tests.factories import PASSWORD, Env, User, admin_db, cli_databases
 
 runner = CliRunner()
 QUIET = {"name": "Quill", "persona": "A quiet listener.", "greeting": ""}
@@ -152,7 +152,7 @@ def test_training_export_never_granted_withdrawn_and_deleting_contribute_nothing
     training(leaving, True)
     env.clock.advance(minutes=1)
     leaving.say(conversation(leaving), "account being deleted")
-    with env.services.db.transaction() as s:
+    with admin_db(env.services).transaction() as s:
         s.execute(update(UserRow).where(UserRow.username == "leaving").values(status="deleting"))
     keeper = env.sign_up("keeper")
     training(keeper, True)
@@ -284,6 +284,7 @@ def test_withdrawal_erasure_and_deletion_list_the_exports_to_rebuild(
 
 def test_training_export_cli(env: Env, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CONFIDE_MASTER_KEY", raising=False)
+    cli_databases(monkeypatch, env.settings)
     alice = env.sign_up("alice")
     training(alice, True)
     env.clock.advance(minutes=1)

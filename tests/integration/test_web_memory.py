@@ -18,7 +18,7 @@ import pytest
 from confide.llm.base import ChatMessage
 from confide.llm.fake import FakeProvider
 from confide.web.pages import memory as memory_pages
-from tests.factories import Env, make_env
+from tests.factories import Env, admin_db, make_env
 from tests.integration.test_web_pages import HTML, form_token, signed_in
 
 MISSING_ID = "0" * 32
@@ -68,7 +68,7 @@ def extracted(
     replaces: str | None = None,
 ) -> str:
     """An item as the extraction job writes it."""
-    with env.services.db.transaction() as s:
+    with admin_db(env.services).transaction() as s:
         row = env.services.memory.add(
             s,
             uid,

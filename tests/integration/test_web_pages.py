@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from confide.storage.tables import User as UserRow
-from tests.factories import PASSWORD, Env, User
+from tests.factories import PASSWORD, Env, User, admin_db
 
 HTML = {"Accept": "text/html"}
 
@@ -49,7 +49,7 @@ def sign_up_as(env: Env, username: str) -> str:
 
 
 def users(env: Env) -> int:
-    with env.services.db.reader() as s:
+    with admin_db(env.services).reader() as s:
         return int(s.scalar(select(func.count()).select_from(UserRow)) or 0)
 
 

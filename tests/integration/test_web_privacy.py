@@ -20,7 +20,7 @@ from confide.llm.fake import FakeProvider
 from confide.privacy.audit import Checkpoint
 from confide.storage.tables import User as UserRow
 from confide.web.pages.privacy import countdown
-from tests.factories import PASSWORD, Env, User
+from tests.factories import PASSWORD, Env, User, admin_db
 from tests.integration.test_web_pages import HTML, form_token, sign_up_as, signed_in
 
 SAID = "I love sailing at dawn near Brightwater"
@@ -46,19 +46,19 @@ def chat_once(env: Env, token: str, text: str = SAID) -> str:
 
 
 def consent(env: Env, purpose: str) -> bool:
-    with env.services.db.reader() as s:
+    with admin_db(env.services).reader() as s:
         user_id = s.scalar(select(UserRow.id).where(UserRow.username == "alice"))
     assert user_id is not None
     return env.services.consents.granted(user_id, purpose)
 
 
 def alice_status(env: Env) -> str | None:
-    with env.services.db.reader() as s:
+    with admin_db(env.services).reader() as s:
         return s.scalar(select(UserRow.status).where(UserRow.username == "alice"))
 
 
 def alice_id(env: Env) -> str:
-    with env.services.db.reader() as s:
+    with admin_db(env.services).reader() as s:
         user_id = s.scalar(select(UserRow.id).where(UserRow.username == "alice"))
     assert user_id is not None
     return user_id

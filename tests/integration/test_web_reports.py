@@ -13,7 +13,7 @@ from confide.storage.tables import AbuseReport
 from confide.web.csrf import CSRF_HEADER
 from confide.web.staff_deps import STAFF_COOKIE
 from tests.conftest import CANARY_PREFIX
-from tests.factories import PASSWORD, Env
+from tests.factories import PASSWORD, Env, admin_db
 from tests.integration.test_web_pages import HTML, form_token, sign_up_as, signed_in
 
 REASON = "The companion's reply was abusive."
@@ -72,7 +72,7 @@ def staff_cookie(env: Env, username: str = "sam", role: str = "safety") -> None:
 
 
 def reports(env: Env) -> list[AbuseReport]:
-    with env.services.db.reader() as s:
+    with admin_db(env.services).reader() as s:
         return list(s.scalars(select(AbuseReport)).all())
 
 

@@ -10,7 +10,7 @@ import re
 
 from confide.storage.tables import User as UserRow
 from tests.conftest import CANARY_PREFIX
-from tests.factories import PASSWORD, Env
+from tests.factories import PASSWORD, Env, admin_db
 from tests.integration.test_web_pages import HTML, form_token, signed_in
 from tests.integration.test_web_privacy import alice_id
 
@@ -63,7 +63,7 @@ def add_content(env: Env, text: str = SAID) -> str:
     user_id = alice_id(env)
     companion = env.services.companions.create_from_starter(user_id, "mira")
     conversation = env.services.conversations.create(user_id, companion.id, None, user_name="alice")
-    with env.services.db.transaction() as s:
+    with admin_db(env.services).transaction() as s:
         env.services.conversations.store_message(
             s, user_id, conversation.id, "user", text, now=env.clock(), model=None
         )
@@ -312,5 +312,5 @@ def test_user_access_page_deny_conflict_csrf_and_sign_in(env: Env) -> None:
         f"/privacy/access/{MISSING_ID}/approve", data={"csrf_token": user_token}, headers=HTML
     )
     assert missing.status_code == 404
-    with env.services.db.reader() as s:
+    with admin_db(env.services).reader() as s:
         assert s.query(UserRow).count() == 1

@@ -287,9 +287,10 @@ class AccessService:
         needs_approval = who.role == "support"
         now = self._clock()
         gid = new_id()
-        with self._db.transaction(user_id) as s:
+        with self._db.transaction(scope="staff") as s:
             repo = GrantRepo(s)
             user = self._target(repo, username, user_id)
+            act_for(s, user.id, scope="staff")  # the grant is this account's row
             if user.status != "active":
                 raise Conflict("that account is being deleted", code="account_not_active")
             if parsed.conversation_id is not None and not repo.has_conversation(
@@ -348,6 +349,7 @@ class AccessService:
                 _touch(row, now)
             reads: dict[str, int] = {}
             for row, _name in found:
+                act_for(s, row.user_id, scope="staff")  # its reads are in that user's log
                 reads.update(repo.read_counts(row.user_id, [row.id]))
             return [self._view(row, name, who, reads.get(row.id, 0)) for row, name in found]
 
@@ -359,6 +361,7 @@ class AccessService:
             repo = GrantRepo(s)
             row = self._own(repo, who, grant_id, "no such access grant")
             _touch(row, now)
+            act_for(s, row.user_id, scope="staff")  # its reads are in that user's log
             user = repo.user(row.user_id)
             name = user.username if user is not None else ""
             reads = repo.read_counts(row.user_id, [row.id]).get(row.id, 0)
@@ -376,6 +379,7 @@ class AccessService:
                 raise Conflict(f"the grant is already {row.status}", code="grant_not_open")
             row.status = "revoked"
             row.ended_at = now
+            act_for(s, row.user_id, scope="staff")  # its reads are in that user's log
             self._audit.append(
                 s,
                 actor="staff",
@@ -572,6 +576,7 @@ class AccessService:
                 raise Conflict(f"the grant is already {row.status}", code="grant_not_active")
             row.status = "revoked"
             row.ended_at = now
+            act_for(s, row.user_id, scope="staff")  # its reads are in that user's log
             self._audit.append(
                 s,
                 actor="user",

@@ -147,6 +147,13 @@ class Database:
         """Apply every Alembic migration not yet applied (idempotent), as the owner role when
         ``owner_url`` is set. On PostgreSQL an advisory lock lets several nodes start at once.
         """
+        self._migrate(command.upgrade, "head")
+
+    def downgrade(self, revision: str) -> None:
+        """Undo migrations down to ``revision`` (an operator rolling a release back)."""
+        self._migrate(command.downgrade, revision)
+
+    def _migrate(self, step: Callable[[Config, str], None], revision: str) -> None:
         cfg = Config()
         cfg.set_main_option("script_location", str(self._migrations))
         engine = create_engine(self.owner_url) if self.owner_url else self.engine
@@ -154,11 +161,26 @@ class Database:
         owner_role = make_url(self.owner_url).username if self.owner_url else None
         cfg.attributes["app_role"] = app_role if app_role != owner_role else None
         try:
-            with engine.begin() as conn:
-                if conn.dialect.name == "postgresql":
-                    conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK})
-                cfg.attributes["connection"] = conn
-                command.upgrade(cfg, "head")
+            with engine.connect() as conn:
+                sqlite = conn.dialect.name == "sqlite"
+                if sqlite:
+                    # A table rebuild (batch migration) drops the old table, which would fire
+                    # ON DELETE CASCADE into its children: SQLite's own procedure is to turn
+                    # foreign keys off (outside a transaction) and check them afterwards.
+                    conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                    conn.commit()  # SQLAlchemy's autobegun transaction; SQLite began none
+                with conn.begin():
+                    if conn.dialect.name == "postgresql":
+                        conn.execute(
+                            text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK}
+                        )
+                    cfg.attributes["connection"] = conn
+                    step(cfg, revision)
+                    if sqlite and conn.exec_driver_sql("PRAGMA foreign_key_check").first():
+                        raise RuntimeError("a migration broke a foreign key; nothing was changed")
+                if sqlite:
+                    conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                    conn.commit()
         finally:
             if engine is not self.engine:
                 engine.dispose()

@@ -47,6 +47,39 @@ __all__ = [
 ]
 
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date(value: object) -> object:
+    """Only ``YYYY-MM-DD`` (or null): no timestamps, no datetimes with a time part."""
+    if value is None or isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        raise ValueError("must be a date like 2024-05-17")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+_ISO_DATETIME = re.compile(
+    r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?)?"
+)
+
+
+def _iso_datetime(value: object) -> object:
+    """Only an ISO 8601 date or date-time string (pydantic's lax mode would also read a bare
+    number as a Unix time: ``until=0.5`` is a mistake, not 1970)."""
+    if value is None or isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _ISO_DATETIME.fullmatch(value):
+        raise ValueError("must be a date or time like 2024-05-17 or 2024-05-17T09:30:00Z")
+    return value
+
+
+IsoDateTime = Annotated[datetime, BeforeValidator(_iso_datetime)]
+# The largest row number or sequence a query parameter may name (a signed 64-bit integer).
+MAX_INT64 = 2**63 - 1
+
+
 class _In(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -55,7 +88,7 @@ class SignUpIn(_In):
     username: str = Field(min_length=3, max_length=40)
     email: str = Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     password: str = Field(min_length=1, max_length=1024)
-    date_of_birth: date
+    date_of_birth: IsoDate
     # The sign-up choice for memory (the consent ledger records it either way).
     memory: bool = True
 
@@ -295,19 +328,6 @@ class TurnOut(BaseModel):
 # --- memory ---------------------------------------------------------------------------------
 
 MAX_FORGET_CHARS = 200
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _iso_date(value: object) -> object:
-    """Only ``YYYY-MM-DD`` (or null): no timestamps, no datetimes with a time part."""
-    if value is None or isinstance(value, date):
-        return value
-    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
-        raise ValueError("must be a date like 2024-05-17")
-    return value
-
-
-IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 UserKind = Literal["fact", "preference", "event", "relationship"]
 Kind = Literal["fact", "preference", "event", "relationship", "summary"]
 Mode = Literal["on", "off", "review"]

@@ -8,7 +8,7 @@ rate-limited exactly like log-in.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, BackgroundTasks, Query, Request, Response
@@ -19,7 +19,7 @@ from confide.errors import ConfirmationRequired
 from confide.privacy.erasure import DeletionReceipt
 from confide.web.deps import SESSION_COOKIE, ClientDep, IdentityDep, ServicesDep
 from confide.web.routes.auth import client_label, issue_session
-from confide.web.schemas import TokenOut
+from confide.web.schemas import IsoDate, TokenOut
 
 router = APIRouter(prefix="/api", tags=["erasure"])
 
@@ -121,7 +121,7 @@ def set_country(body: CountryIn, who: IdentityDep, services: ServicesDep) -> Cou
 
 class DateOfBirthIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    date_of_birth: date
+    date_of_birth: IsoDate
 
 
 class DateOfBirthOut(BaseModel):

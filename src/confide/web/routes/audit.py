@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from confide.errors import InvalidInput, NotFound
 from confide.privacy.audit import ACTIONS
 from confide.web.deps import IdentityDep, ServicesDep
+from confide.web.schemas import MAX_INT64, IsoDateTime
 
 router = APIRouter(prefix="/api/audit", tags=["audit"])
 
@@ -45,9 +46,9 @@ def my_audit_log(
     who: IdentityDep,
     services: ServicesDep,
     action: Annotated[str | None, Query(max_length=40)] = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    before: Annotated[int | None, Query(ge=1)] = None,
+    since: IsoDateTime | None = None,
+    until: IsoDateTime | None = None,
+    before: Annotated[int | None, Query(ge=1, le=MAX_INT64)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> AuditPageOut:
     if action is not None and action not in ACTIONS:

@@ -13,6 +13,7 @@ from confide.chat.conversations import MessageView
 from confide.chat.service import TurnEvent
 from confide.web.deps import IdentityDep, ServicesDep
 from confide.web.schemas import (
+    MAX_INT64,
     ConversationIn,
     ConversationOut,
     ConversationPatch,
@@ -91,9 +92,9 @@ def list_messages(
     conversation_id: str,
     who: IdentityDep,
     services: ServicesDep,
-    before: Annotated[int | None, Query(ge=1, description="Only messages older than this seq")] = (
-        None
-    ),
+    before: Annotated[
+        int | None, Query(ge=1, le=MAX_INT64, description="Only messages older than this seq")
+    ] = (None),
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> MessagePageOut:
     page = services.conversations.messages(who.user_id, conversation_id, before=before, limit=limit)

@@ -19,7 +19,7 @@ from confide.chat.conversations import MessageView
 from confide.memory.service import MemoryView
 from confide.privacy.access import DEFAULT_HOURS, AccountMetadata, GrantView
 from confide.web.deps import ClientDep, ServicesDep
-from confide.web.schemas import ConversationOut
+from confide.web.schemas import MAX_INT64, ConversationOut
 from confide.web.staff_deps import STAFF_COOKIE, StaffDep, set_staff_cookie
 
 router = APIRouter(prefix="/api/staff", tags=["staff"])
@@ -256,7 +256,7 @@ def staff_read_messages(
     conversation_id: str,
     who: StaffDep,
     services: ServicesDep,
-    before: Annotated[int | None, Query(ge=1)] = None,
+    before: Annotated[int | None, Query(ge=1, le=MAX_INT64)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 100,
 ) -> GrantMessagePageOut:
     page = services.access.read_messages(who, grant_id, conversation_id, before=before, limit=limit)

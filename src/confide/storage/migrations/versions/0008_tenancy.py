@@ -132,31 +132,19 @@ def upgrade() -> None:
     postgres = op.get_bind().dialect.name == "postgresql"
     # A unique constraint across all users would let one user learn, from a violation, that
     # another user's row exists; each now carries the user id.
-    if postgres:
-        op.drop_constraint("uq_messages_conversation_seq", "messages", type_="unique")
-        op.drop_constraint("uq_memory_jobs", "memory_jobs", type_="unique")
-        op.create_unique_constraint(
-            "uq_messages_user_conversation_seq", "messages", ["user_id", "conversation_id", "seq"]
+    # (On SQLite the rebuild that drops a constraint runs with foreign keys off, so the
+    # messages' embeddings are not cascade-deleted: see ``Database.upgrade``.)
+    with op.batch_alter_table("messages") as batch:
+        batch.drop_constraint("uq_messages_conversation_seq", type_="unique")
+        batch.create_unique_constraint(
+            "uq_messages_user_conversation_seq", ["user_id", "conversation_id", "seq"]
         )
-        op.create_unique_constraint(
-            "uq_memory_jobs_user", "memory_jobs", ["user_id", "conversation_id", "kind"]
+    with op.batch_alter_table("memory_jobs") as batch:
+        batch.drop_constraint("uq_memory_jobs", type_="unique")
+        batch.create_unique_constraint(
+            "uq_memory_jobs_user", ["user_id", "conversation_id", "kind"]
         )
-    else:
-        # Dropping a constraint would rebuild the table, and a rebuild of ``messages``
-        # cascade-deletes its embeddings on SQLite; the old constraints stay, and the new
-        # indexes say the same with the user id (SQLite has no RLS to leak through anyway).
-        op.create_index(
-            "uq_messages_user_conversation_seq",
-            "messages",
-            ["user_id", "conversation_id", "seq"],
-            unique=True,
-        )
-        op.create_index(
-            "uq_memory_jobs_user",
-            "memory_jobs",
-            ["user_id", "conversation_id", "kind"],
-            unique=True,
-        )
+    if not postgres:
         return
     for table, column in TENANT_COLUMN.items():
         for statement in _policies(table, column):
@@ -168,21 +156,18 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name != "postgresql":
-        op.drop_index("uq_memory_jobs_user", "memory_jobs")
-        op.drop_index("uq_messages_user_conversation_seq", "messages")
-        return
-    for table in TENANT_COLUMN:
-        op.execute(f"DROP POLICY IF EXISTS tenant ON {table}")
-        for scope, commands in SCOPE_GRANTS.get(table, {}).items():
-            for command in commands:
-                op.execute(f"DROP POLICY IF EXISTS {scope}_{command.lower()} ON {table}")
-        op.execute(f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY")
-        op.execute(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY")
-    op.execute("DROP POLICY IF EXISTS system_insert ON audit_entries")
-    op.drop_constraint("uq_memory_jobs_user", "memory_jobs", type_="unique")
-    op.drop_constraint("uq_messages_user_conversation_seq", "messages", type_="unique")
-    op.create_unique_constraint("uq_memory_jobs", "memory_jobs", ["conversation_id", "kind"])
-    op.create_unique_constraint(
-        "uq_messages_conversation_seq", "messages", ["conversation_id", "seq"]
-    )
+    if op.get_bind().dialect.name == "postgresql":
+        for table in TENANT_COLUMN:
+            op.execute(f"DROP POLICY IF EXISTS tenant ON {table}")
+            for scope, commands in SCOPE_GRANTS.get(table, {}).items():
+                for command in commands:
+                    op.execute(f"DROP POLICY IF EXISTS {scope}_{command.lower()} ON {table}")
+            op.execute(f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY")
+            op.execute(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY")
+        op.execute("DROP POLICY IF EXISTS system_insert ON audit_entries")
+    with op.batch_alter_table("memory_jobs") as batch:
+        batch.drop_constraint("uq_memory_jobs_user", type_="unique")
+        batch.create_unique_constraint("uq_memory_jobs", ["conversation_id", "kind"])
+    with op.batch_alter_table("messages") as batch:
+        batch.drop_constraint("uq_messages_user_conversation_seq", type_="unique")
+        batch.create_unique_constraint("uq_messages_conversation_seq", ["conversation_id", "seq"])
