@@ -110,6 +110,20 @@ class PostgresDatabases:
         self._created += [database_name(values["key_store_url"])]
         return values
 
+    def clone(self, values: dict[str, str]) -> dict[str, str]:
+        """Fresh copies of two databases made by ``new_settings`` (no one may be connected
+        to them): a populated state built once and handed to several tests."""
+        copies: dict[str, str] = {}
+        n = next(self._counter)
+        for prefix in ("database", "key_store"):
+            source = database_name(values[f"{prefix}_url"])
+            name = f"confide_{os.getpid()}_{n}_{prefix}_copy"
+            self._execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}" OWNER {OWNER_ROLE}')
+            self._created.append(name)
+            copies[f"{prefix}_url"] = self.url(APP_ROLE, name)
+            copies[f"{prefix}_owner_url"] = self.url(OWNER_ROLE, name)
+        return copies
+
     def superuser_engine(self, database: str) -> Engine:
         """A superuser connection to one test database (for tests that play the attacker)."""
         return create_engine(self._base.set(database=database), poolclass=NullPool)
@@ -231,3 +245,47 @@ def dispose_admin() -> None:
         assert isinstance(db, Database)  # noqa: S101
         db.dispose()
     _ADMIN.clear()
+
+
+class SqliteStyleConnection:
+    """A superuser psycopg connection with sqlite3's ``execute(sql, params)`` shape and ``?``
+    placeholders, so a test that plays an attacker with the database file runs on both."""
+
+    def __init__(self, url: str) -> None:
+        import psycopg
+
+        assert postgres is not None  # noqa: S101 - only on PostgreSQL
+        target = postgres.url("postgres", database_name(url))
+        self._conn = psycopg.connect(
+            make_url(target).set(drivername="postgresql").render_as_string(hide_password=False)
+        )
+
+    def execute(self, sql: str, params: tuple[object, ...] | list[object] = ()) -> _Rows:
+        cur = self._conn.cursor()
+        cur.execute(sql.replace("%", "%%").replace("?", "%s"), tuple(params))  # type: ignore[arg-type]
+        rows = cur.fetchall() if cur.description is not None else []
+        return _Rows([tuple(_as_sqlite(v) for v in row) for row in rows])
+
+    def commit(self) -> None:
+        self._conn.commit()
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+def _as_sqlite(value: object) -> object:
+    """Time stamps as SQLite hands them back (ISO text), so attacker code reads the same."""
+    from datetime import datetime
+
+    return value.isoformat(sep=" ") if isinstance(value, datetime) else value
+
+
+class _Rows:
+    def __init__(self, rows: list[tuple[object, ...]]) -> None:
+        self._rows = rows
+
+    def fetchall(self) -> list[tuple[object, ...]]:
+        return self._rows
+
+    def fetchone(self) -> tuple[object, ...] | None:
+        return self._rows[0] if self._rows else None

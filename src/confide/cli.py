@@ -396,25 +396,14 @@ def user_create(
     out.print(f"created user {new.identity.username}", markup=False)
 
 
-def _audit_log(data_dir: Path | None) -> Any:
-    """The audit log of an initialised data directory (no model, no server)."""
-    from confide.privacy.audit import AuditLog, SigningKey
-    from confide.privacy.keys import KeyStore
-    from confide.privacy.vault import Vault
-    from confide.services import master_key_provider
-    from confide.storage.db import Database
+@contextmanager
+def _audit_log(data_dir: Path | None) -> Iterator[Any]:
+    """The audit log of an initialised data directory (no model, no server); its database
+    connections are closed afterwards."""
+    from confide.commands.data import open_audit_log
 
-    settings = load_settings(data_dir)
-    db = Database.content(settings.resolved_database_url, owner_url=settings.database_owner_url)
-    key_db = Database.key_store(
-        settings.resolved_key_store_url, owner_url=settings.key_store_owner_url
-    )
-    if not (db.is_initialised() and key_db.is_initialised()):
-        fail("the database is not initialised; run `confide init`", 2)
-    vault = Vault(KeyStore(key_db, master_key_provider(settings)))
-    from confide.clock import utcnow
-
-    return AuditLog(db, vault, utcnow, SigningKey(settings.resolved_audit_signing_key_file))
+    with open_audit_log(load_settings(data_dir)) as log:
+        yield log
 
 
 @audit_app.command("verify")
@@ -435,7 +424,8 @@ def audit_verify(
             kept.append(Checkpoint.from_json(json.loads(path.read_text())))
         except (OSError, ValueError) as exc:
             fail(f"cannot read checkpoint {path}: {type(exc).__name__}")
-    report = _audit_log(data_dir).verify(kept)
+    with _audit_log(data_dir) as log:
+        report = log.verify(kept)
     if not report.ok:
         fail(f"audit log verification FAILED: {report.problem}", 1)
     out.print(
@@ -453,7 +443,8 @@ def audit_checkpoint(
     ] = None,
 ) -> None:
     """Sign a checkpoint of the log's current head and print it (JSON)."""
-    cp = _audit_log(data_dir).checkpoint()
+    with _audit_log(data_dir) as log:
+        cp = log.checkpoint()
     text = json.dumps(cp.to_json())
     if output is not None:
         output.write_text(text + "\n")

@@ -35,8 +35,9 @@ from typer.testing import CliRunner
 from confide.cli import app
 from confide.errors import ConfigurationError
 from confide.privacy.audit import GENESIS, Checkpoint, entry_hash
+from tests import pg
 from tests.conftest import CANARY_PREFIX
-from tests.factories import PASSWORD, Env, User, admin_db, cli_databases, make_env
+from tests.factories import PASSWORD, Env, User, admin_db, cli_databases, make_env, raw_rows
 
 runner = CliRunner()
 
@@ -79,8 +80,18 @@ def db_path(env: Env) -> Path:
 
 
 @contextlib.contextmanager
-def attacker(env: Env, *, drop_triggers: bool = True) -> Iterator[sqlite3.Connection]:
-    """The database file opened directly, as someone with file access (not the app)."""
+def attacker(env: Env, *, drop_triggers: bool = True) -> Iterator[Any]:
+    """The database opened directly, as someone with file access (not the app): the SQLite
+    file, or PostgreSQL as its superuser (no trigger there: the app role simply has no
+    UPDATE or DELETE on the audit tables, see test_rls.py)."""
+    if pg.postgres is not None:
+        pg_con = pg.SqliteStyleConnection(env.settings.resolved_database_url)
+        try:
+            yield pg_con
+            pg_con.commit()
+        finally:
+            pg_con.close()
+        return
     con = sqlite3.connect(db_path(env))
     try:
         if drop_triggers:
@@ -103,8 +114,7 @@ def one_byte_changed(value: str | bytes) -> str | bytes:
 
 
 def entry_count(env: Env) -> int:
-    with contextlib.closing(sqlite3.connect(db_path(env))) as con:
-        return int(con.execute("SELECT COUNT(*) FROM audit_entries").fetchone()[0])
+    return int(raw_rows(env, "SELECT COUNT(*) FROM audit_entries")[0][0])
 
 
 def populate(env: Env) -> tuple[User, User]:
@@ -124,7 +134,9 @@ def populate(env: Env) -> tuple[User, User]:
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Checkpoint, int]:
+def template(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[Path, Checkpoint, int, dict[str, str]]:
     """A populated, verified log with a checkpoint over its whole length, built once; each
     test that tampers with it gets its own copy of the data directory."""
     data = tmp_path_factory.mktemp("audit-template") / "data"
@@ -138,19 +150,29 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Checkpoint
         assert report.entries == n
         cp = env.services.audit.checkpoint()
         assert cp.size == n
+        databases = {
+            name: getattr(env.settings, name)
+            for name in (
+                "database_url",
+                "database_owner_url",
+                "key_store_url",
+                "key_store_owner_url",
+            )
+        }
     finally:
         env.client.close()
         env.services.close()
-    return data, cp, n
+    return data, cp, n, databases
 
 
 @pytest.fixture
 def logged(
-    template: tuple[Path, Checkpoint, int], tmp_path: Path
+    template: tuple[Path, Checkpoint, int, dict[str, str]], tmp_path: Path
 ) -> Iterator[tuple[Env, Checkpoint, int]]:
-    source, cp, n = template
-    shutil.copytree(source, tmp_path / "data")
-    env = make_env(tmp_path / "data")
+    source, cp, n, databases = template
+    shutil.copytree(source, tmp_path / "data")  # SQLite's files, or the key files on PostgreSQL
+    copies = pg.postgres.clone(databases) if pg.postgres is not None else {}
+    env = make_env(tmp_path / "data", **copies)
     assert env.services.audit.verify([cp]).ok
     yield env, cp, n
     env.client.close()
@@ -296,6 +318,11 @@ def test_bad_query_is_422_with_error_body(alice: User, params: dict[str, Any]) -
         ("UPDATE audit_checkpoints SET size = 0", ()),
         ("DELETE FROM audit_checkpoints", ()),
     ],
+)
+@pytest.mark.skipif(
+    pg.using_postgres(),
+    reason="SQLite's triggers; on PostgreSQL the app role has no UPDATE or DELETE on the "
+    "audit tables (test_rls.py::test_the_audit_log_is_append_only_for_the_app_role)",
 )
 def test_triggers_refuse_update_and_delete(
     logged: tuple[Env, Checkpoint, int], sql: str, params: tuple[Any, ...]
@@ -528,10 +555,7 @@ def test_forged_appended_entry_with_moved_head_is_not_detected(
     assert report.ok
     assert report.entries == n + 1
     assert report.checkpoints == 2
-    with contextlib.closing(sqlite3.connect(db_path(env))) as con:
-        (subject,) = con.execute(
-            "SELECT subject_user_id FROM audit_entries WHERE seq = ?", (n + 1,)
-        ).fetchone()
+    ((subject,),) = raw_rows(env, "SELECT subject_user_id FROM audit_entries WHERE seq = ?", n + 1)
     newest = env.services.audit.entries_for(subject, limit=1)[0]
     assert newest.seq == n + 1
     assert newest.details is None

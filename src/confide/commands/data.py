@@ -219,7 +219,7 @@ def retention_run(data_dir: DataDirOpt = None) -> None:
 
 
 @contextmanager
-def _system_audit_log(settings: Settings) -> Iterator[AuditLog]:
+def open_audit_log(settings: Settings) -> Iterator[AuditLog]:
     """The audit log of an initialised data directory, for system entries (no details, so
     no master key needed); its connections are closed on the way out."""
     from confide.clock import utcnow
@@ -257,7 +257,7 @@ def backup(
     from confide.privacy.backup import create_backup
 
     settings = load_settings(data_dir)
-    with _system_audit_log(settings) as audit:
+    with open_audit_log(settings) as audit:
         report = create_backup(settings, dest, keys_to=keys_to, audit=audit)
     _say(f"content database backed up to {report.content} ({report.bytes} bytes, mode 0600)")
     if report.keys is not None:
