@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import sqlite3
 import threading
@@ -164,24 +165,37 @@ def admin_db(services: Services, *, keys: bool = False) -> Database:
     return admin
 
 
-def cli_databases(monkeypatch: Any, settings: Settings | None) -> None:
-    """Point ``confide`` commands run in-process at the same databases as ``settings`` (or,
-    with None, at fresh ones): on PostgreSQL the URLs travel in the environment; on SQLite
-    ``--data-dir``/``CONFIDE_DATA_DIR`` already names them."""
+_DATABASE_SETTINGS = ("database_url", "database_owner_url", "key_store_url", "key_store_owner_url")
+
+
+def database_environment(settings: Settings | None) -> dict[str, str]:
+    """``CONFIDE_*`` variables that point a ``confide`` command at the same databases as
+    ``settings`` (with None, at fresh ones): on PostgreSQL the URLs must travel in the
+    environment; on SQLite ``--data-dir``/``CONFIDE_DATA_DIR`` already names the files."""
     if pg.postgres is None:
-        return
+        return {}
     values = (
         pg.postgres.new_settings()
         if settings is None
-        else {
-            "database_url": settings.database_url,
-            "database_owner_url": settings.database_owner_url,
-            "key_store_url": settings.key_store_url,
-            "key_store_owner_url": settings.key_store_owner_url,
-        }
+        else {name: str(getattr(settings, name)) for name in _DATABASE_SETTINGS}
     )
-    for name, value in values.items():
-        monkeypatch.setenv(f"CONFIDE_{name.upper()}", value)
+    return {f"CONFIDE_{name.upper()}": value for name, value in values.items()}
+
+
+def cli_databases(monkeypatch: Any, settings: Settings | None) -> None:
+    """Set :func:`database_environment` for commands run in-process (CliRunner)."""
+    for name, value in database_environment(settings).items():
+        monkeypatch.setenv(name, value)
+
+
+def cli_database_settings() -> dict[str, str]:
+    """The databases :func:`cli_databases` pointed the commands at, as ``make_settings``
+    overrides, so a test can open what a command wrote."""
+    return {
+        name: os.environ[f"CONFIDE_{name.upper()}"]
+        for name in _DATABASE_SETTINGS
+        if f"CONFIDE_{name.upper()}" in os.environ
+    }
 
 
 def raw_rows(env: Env, sql: str, *params: Any, keys_db: bool = False) -> list[tuple[Any, ...]]:
@@ -225,6 +239,63 @@ def stored_bytes(env: Env) -> bytes:
             if candidate.exists():
                 out += candidate.read_bytes()
     return out
+
+
+def one_of_everything(env: Env, alice: User) -> dict[str, str]:
+    """One of each object type a user can own, made through the API (and staff services for
+    an access grant and a decided report): their ids by the path parameter that names them.
+    The attack suites (cross-tenant, Schemathesis) aim another user at every one."""
+    companion = alice.companion()["id"]
+    conversation = alice.conversation(companion)
+    turn = alice.say(conversation, "my sister Ruth visits on Sunday")
+    memory = alice.post(
+        "/api/memories",
+        json={"companion_id": companion, "kind": "fact", "text": "Ruth is my sister"},
+    )
+    assert memory.status_code == 201, memory.text
+    export = alice.post("/api/exports")
+    assert export.status_code == 202, export.text
+    request = alice.post(
+        "/api/privacy/requests", json={"kind": "access", "details": "what do you hold?"}
+    )
+    assert request.status_code == 201, request.text
+    env.services.staff.create("sam", "support", PASSWORD)
+    support = env.services.staff.identity_for_cli("sam", PASSWORD)
+    grant = env.services.access.request(
+        support,
+        case_ref="C-1",
+        reason="The user asked us to look at a reply.",
+        scope="conversations",
+        username="alice",
+    )
+    report = alice.post(
+        "/api/reports",
+        json={
+            "conversation_id": conversation,
+            "message_ids": [turn["reply"]["id"]],
+            "category": "other",
+        },
+    )
+    assert report.status_code == 201, report.text
+    env.services.staff.create("vera", "safety", PASSWORD)
+    safety = env.services.staff.identity_for_cli("vera", PASSWORD)
+    decision = env.services.reports.decide(
+        safety, report.json()["id"], "warn", "A warning for the test of isolation."
+    )
+    assert decision.action_id is not None
+    return {
+        "user_id": alice.get("/api/me").json()["id"],
+        "session_id": alice.get("/api/auth/sessions").json()[0]["id"],
+        "companion_id": companion,
+        "conversation_id": conversation,
+        "message_id": turn["reply"]["id"],
+        "memory_id": memory.json()["id"],
+        "export_id": export.json()["id"],
+        "request_id": request.json()["id"],
+        "grant_id": grant.id,
+        "notice_id": decision.action_id,
+        "report_id": report.json()["id"],
+    }
 
 
 def free_port() -> int:

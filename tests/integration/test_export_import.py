@@ -49,6 +49,7 @@ from tests.factories import (
     Env,
     User,
     admin_db,
+    cli_database_settings,
     cli_databases,
     make_services,
     make_settings,
@@ -622,7 +623,12 @@ def test_progress_is_written_while_the_job_runs(quick: Env) -> None:
 
     def watch(conn: Any, cursor: Any, statement: str, params: Any, *_: Any) -> None:
         if statement.startswith("UPDATE export_jobs SET done="):
-            seen.append((params[0], params[1]))
+            # positional on SQLite, named on PostgreSQL
+            seen.append(
+                (params["done"], params["total"])
+                if isinstance(params, dict)
+                else (params[0], params[1])
+            )
 
     event.listen(quick.services.db.engine, "after_cursor_execute", watch)
     try:
@@ -824,7 +830,7 @@ def test_cli_import_creates_the_account_as_operator(
     assert "imported alice2: 1 companions, 1 conversations, 3 messages, 0 memories" in (
         result.output
     )
-    services = make_services(make_settings(cli_env, embeddings="off"))
+    services = make_services(make_settings(cli_env, embeddings="off", **cli_database_settings()))
     try:
         new = services.accounts.log_in(username="alice2", password=PASSWORD, client="t")
         entries = services.audit.entries_for(new.identity.user_id, action="account.imported")

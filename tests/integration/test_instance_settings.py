@@ -23,6 +23,7 @@ from tests.factories import (
     Env,
     MutableClock,
     admin_db,
+    cli_databases,
     make_env,
     make_services,
     make_settings,
@@ -101,8 +102,11 @@ def test_a_server_listening_beyond_loopback_has_no_automatic_owner(tmp_path: Pat
     assert forced.first_user_is_owner_resolved is True
 
 
-def test_cli_owner_grant_revoke_list_are_audited_in_the_users_log(tmp_path: Path) -> None:
+def test_cli_owner_grant_revoke_list_are_audited_in_the_users_log(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     env = make_env(tmp_path / "d", first_user_is_owner=False)
+    cli_databases(monkeypatch, env.settings)
     try:
         page_signup(env, "bob")
         runner = CliRunner()

@@ -22,7 +22,7 @@ from confide.storage.tables import (
     SessionRow,
     User,
 )
-from tests.factories import PASSWORD, Env, admin_db, make_env
+from tests.factories import PASSWORD, Env, admin_db, database_environment, make_env
 
 runner = CliRunner()
 
@@ -190,7 +190,11 @@ def test_cli_retention_run_purges_and_prints_counts(tmp_path: Any) -> None:
     result = runner.invoke(
         app,
         ["retention", "run", "--data-dir", str(tmp_path / "data")],
-        env={"CONFIDE_PROVIDER": "fake", "CONFIDE_EMBEDDINGS": "off"},
+        env={
+            "CONFIDE_PROVIDER": "fake",
+            "CONFIDE_EMBEDDINGS": "off",
+            **database_environment(env.settings),
+        },
     )
     assert result.exit_code == 0, result.output
     assert "accounts_purged: 1" in result.output

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import copy
 import re
+import secrets
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -36,7 +37,7 @@ from schemathesis.specs.openapi.checks import (
     use_after_free,
 )
 
-from tests.factories import PASSWORD, Env, User, make_env
+from tests.factories import PASSWORD, Env, User, make_env, one_of_everything
 
 __all__: list[str] = []
 
@@ -75,7 +76,6 @@ CHECKS = [not_a_server_error, ignored_auth, use_after_free, negative_data_reject
 # together with a strict xfail test, until src/ is fixed.
 KNOWN_BUGS: dict[tuple[str, str], Any] = {}
 KNOWN_CRASHES: dict[tuple[str, str], str] = {}
-A_CONTENT = ("Ruth",)  # words only A wrote
 
 
 @dataclass(repr=False)  # Hypothesis prints the test's arguments: keep it short
@@ -86,67 +86,13 @@ class World:
     alice: User
     bob: User
     ids: dict[str, str]
+    secret: str
     snapshot: dict[str, Any] = field(default_factory=dict)
     seen: list[bytes] = field(default_factory=list)  # every response body B got
     throwaways: int = 0
 
     def __repr__(self) -> str:
         return f"World(responses={len(self.seen)}, throwaways={self.throwaways})"
-
-
-def _build_objects(env: Env, alice: User) -> dict[str, str]:
-    """One of each object type of A's, as in test_cross_tenant.py, by path parameter name."""
-    companion = alice.companion()["id"]
-    conversation = alice.conversation(companion)
-    turn = alice.say(conversation, "my sister Ruth visits on Sunday")
-    memory = alice.post(
-        "/api/memories",
-        json={"companion_id": companion, "kind": "fact", "text": "Ruth is my sister"},
-    )
-    assert memory.status_code == 201, memory.text
-    export = alice.post("/api/exports")
-    assert export.status_code == 202, export.text
-    request = alice.post(
-        "/api/privacy/requests", json={"kind": "access", "details": "what do you hold?"}
-    )
-    assert request.status_code == 201, request.text
-    env.services.staff.create("sam", "support", PASSWORD)
-    support = env.services.staff.identity_for_cli("sam", PASSWORD)
-    grant = env.services.access.request(
-        support,
-        case_ref="C-1",
-        reason="The user asked us to look at a reply.",
-        scope="conversations",
-        username="alice",
-    )
-    report = alice.post(
-        "/api/reports",
-        json={
-            "conversation_id": conversation,
-            "message_ids": [turn["reply"]["id"]],
-            "category": "other",
-        },
-    )
-    assert report.status_code == 201, report.text
-    env.services.staff.create("vera", "safety", PASSWORD)
-    safety = env.services.staff.identity_for_cli("vera", PASSWORD)
-    decision = env.services.reports.decide(
-        safety, report.json()["id"], "warn", "A warning for the test of isolation."
-    )
-    assert decision.action_id is not None
-    return {
-        "user_id": alice.get("/api/me").json()["id"],
-        "session_id": alice.get("/api/auth/sessions").json()[0]["id"],
-        "companion_id": companion,
-        "conversation_id": conversation,
-        "message_id": turn["reply"]["id"],
-        "memory_id": memory.json()["id"],
-        "export_id": export.json()["id"],
-        "request_id": request.json()["id"],
-        "grant_id": grant.id,
-        "notice_id": decision.action_id,
-        "report_id": report.json()["id"],
-    }
 
 
 def _snapshot(alice: User, ids: dict[str, str]) -> dict[str, Any]:
@@ -179,8 +125,16 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     env = make_env(tmp_path_factory.mktemp("schemathesis") / "data")
     alice = env.sign_up("alice")
     bob = env.sign_up("bob")
-    ids = _build_objects(env, alice)
-    state = World(env, alice, bob, ids)
+    ids = one_of_everything(env, alice)
+    # Words only A wrote, drawn at run time: a literal in the source would be one Hypothesis
+    # may pick up and send as B's own input (it mines string constants from local code).
+    secret = f"zq{secrets.token_hex(8)}"
+    r = alice.post(
+        "/api/memories",
+        json={"companion_id": ids["companion_id"], "kind": "fact", "text": f"code {secret}"},
+    )
+    assert r.status_code == 201, r.text
+    state = World(env, alice, bob, ids, secret)
     state.snapshot = _snapshot(alice, ids)
     yield state
     env.client.close()
@@ -363,8 +317,7 @@ def test_user_b_never_saw_anything_of_user_a(world: World) -> None:
     for body in world.seen:
         for name, value in world.ids.items():
             assert value.encode() not in body, f"a response to B showed A's {name}"
-        for word in A_CONTENT:
-            assert word.encode() not in body, "a response to B showed A's content"
+        assert world.secret.encode() not in body, "a response to B showed A's content"
 
 
 def test_audit_rejects_a_number_as_a_date_time(world: World) -> None:
@@ -389,3 +342,13 @@ def test_messages_reject_a_seq_past_64_bits(world: World) -> None:
     conversation = world.bob.conversation()
     url = f"/api/conversations/{conversation}/messages"
     assert world.bob.get(url, params={"before": str(2**63)}).status_code == 422
+
+
+def test_a_nul_character_is_refused_not_a_crash(world: World) -> None:
+    """PostgreSQL stores no NUL in text: such a value is bad input (4xx), on both databases."""
+    r = world.bob.post("/api/privacy/policy/acknowledge", json={"version": "\u0000"})
+    assert 400 <= r.status_code < 500, r.text
+    r = world.env.client.post(
+        "/api/auth/login", json={"username": "bob\u0000", "password": PASSWORD}
+    )
+    assert 400 <= r.status_code < 500, r.text  # (after the attack, perhaps rate_limited)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
+    BigInteger,
     DateTime,
     ForeignKey,
     Index,
@@ -118,7 +119,8 @@ class RateLimitCounter(Base):
     __tablename__ = "rate_limit_counters"
 
     bucket: Mapped[str] = mapped_column(String(64), primary_key=True)
-    window_start: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # Unix seconds: 64 bits, past 2038 (a 32-bit INTEGER on PostgreSQL would overflow then)
+    window_start: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     count: Mapped[int] = mapped_column(Integer, default=0)
 
 

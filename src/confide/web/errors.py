@@ -14,6 +14,7 @@ from collections.abc import Callable
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from confide.errors import ConfideError, ConfigurationError, RateLimited
@@ -78,6 +79,19 @@ def install_error_handlers(app: FastAPI, *, html_page: HtmlErrorPage | None = No
         code = codes.get(exc.status_code, "http_error")
         message = exc.detail if isinstance(exc.detail, str) else "request failed"
         return respond(request, exc.status_code, code, message, getattr(exc, "headers", None))
+
+    @app.exception_handler(DataError)
+    async def _unstorable(request: Request, exc: DataError) -> Response:
+        # The database refused a value the validation let through (PostgreSQL stores no NUL
+        # character in text; a number out of a column's range): bad input, and the
+        # transaction was rolled back, so nothing is half-stored.
+        log.warning("value refused by the database", extra={"error_type": type(exc.orig).__name__})
+        return respond(
+            request,
+            422,
+            "invalid_input",
+            "a value in the request cannot be stored (a NUL character, or a number out of range)",
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:

@@ -47,35 +47,32 @@ __all__ = [
 ]
 
 
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+def _iso_text(kind: type, pattern: str, example: str) -> BeforeValidator:
+    """Accept only ISO 8601 text (or an already parsed value, or null) for a date or
+    date-time field: pydantic's lax mode would also read a bare number as a Unix time, and
+    ``until=0.5`` or ``date_of_birth: 0`` is a mistake, not 1970."""
+    form = re.compile(pattern)
 
-
-def _iso_date(value: object) -> object:
-    """Only ``YYYY-MM-DD`` (or null): no timestamps, no datetimes with a time part."""
-    if value is None or isinstance(value, date):
+    def check(value: object) -> object:
+        if value is None or isinstance(value, kind):
+            return value
+        if not isinstance(value, str) or not form.fullmatch(value):
+            raise ValueError(f"must be {example}")
         return value
-    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
-        raise ValueError("must be a date like 2024-05-17")
-    return value
+
+    return BeforeValidator(check)
 
 
-IsoDate = Annotated[date, BeforeValidator(_iso_date)]
-_ISO_DATETIME = re.compile(
-    r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?)?"
-)
-
-
-def _iso_datetime(value: object) -> object:
-    """Only an ISO 8601 date or date-time string (pydantic's lax mode would also read a bare
-    number as a Unix time: ``until=0.5`` is a mistake, not 1970)."""
-    if value is None or isinstance(value, datetime):
-        return value
-    if not isinstance(value, str) or not _ISO_DATETIME.fullmatch(value):
-        raise ValueError("must be a date or time like 2024-05-17 or 2024-05-17T09:30:00Z")
-    return value
-
-
-IsoDateTime = Annotated[datetime, BeforeValidator(_iso_datetime)]
+# ``YYYY-MM-DD`` only: no timestamps, no date-times with a time part
+IsoDate = Annotated[date, _iso_text(date, r"\d{4}-\d{2}-\d{2}", "a date like 2024-05-17")]
+IsoDateTime = Annotated[
+    datetime,
+    _iso_text(
+        datetime,
+        r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?)?",
+        "a date or time like 2024-05-17 or 2024-05-17T09:30:00Z",
+    ),
+]
 # The largest row number or sequence a query parameter may name (a signed 64-bit integer).
 MAX_INT64 = 2**63 - 1
 

@@ -1,4 +1,5 @@
-"""Tenancy (issue 7): unique constraints carry the user id; on PostgreSQL, row-level security.
+"""Tenancy (issue 7): unique constraints carry the user id; on PostgreSQL, row-level security;
+rate-limit windows in 64-bit seconds.
 
 Every user-data table gets ``ENABLE`` and ``FORCE ROW LEVEL SECURITY`` and a policy that lets a
 transaction see and write only the rows of its tenant, ``current_setting('app.user_id', true)``
@@ -18,6 +19,7 @@ Create Date: 2026-12-01
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from alembic import context, op
 
 revision = "0008_tenancy"
@@ -144,6 +146,9 @@ def upgrade() -> None:
         batch.create_unique_constraint(
             "uq_memory_jobs_user", ["user_id", "conversation_id", "kind"]
         )
+    # Unix seconds overflow a 32-bit INTEGER in 2038 (PostgreSQL's INTEGER is 32 bits).
+    with op.batch_alter_table("rate_limit_counters") as batch:
+        batch.alter_column("window_start", type_=sa.BigInteger(), existing_nullable=False)
     if not postgres:
         return
     for table, column in TENANT_COLUMN.items():
@@ -156,6 +161,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("rate_limit_counters") as batch:
+        batch.alter_column("window_start", type_=sa.Integer(), existing_nullable=False)
     if op.get_bind().dialect.name == "postgresql":
         for table in TENANT_COLUMN:
             op.execute(f"DROP POLICY IF EXISTS tenant ON {table}")
