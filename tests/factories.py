@@ -168,17 +168,19 @@ def admin_db(services: Services, *, keys: bool = False) -> Database:
 _DATABASE_SETTINGS = ("database_url", "database_owner_url", "key_store_url", "key_store_owner_url")
 
 
+def database_settings(settings: Settings) -> dict[str, str]:
+    """``make_settings`` overrides for a second app on the same databases as ``settings``
+    (PostgreSQL's are named by URL; on SQLite the empty defaults resolve under the data dir)."""
+    return {name: str(getattr(settings, name)) for name in _DATABASE_SETTINGS}
+
+
 def database_environment(settings: Settings | None) -> dict[str, str]:
     """``CONFIDE_*`` variables that point a ``confide`` command at the same databases as
     ``settings`` (with None, at fresh ones): on PostgreSQL the URLs must travel in the
     environment; on SQLite ``--data-dir``/``CONFIDE_DATA_DIR`` already names the files."""
     if pg.postgres is None:
         return {}
-    values = (
-        pg.postgres.new_settings()
-        if settings is None
-        else {name: str(getattr(settings, name)) for name in _DATABASE_SETTINGS}
-    )
+    values = pg.postgres.new_settings() if settings is None else database_settings(settings)
     return {f"CONFIDE_{name.upper()}": value for name, value in values.items()}
 
 

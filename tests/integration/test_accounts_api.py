@@ -23,6 +23,7 @@ from tests.factories import (
     PASSWORD,
     Env,
     User,
+    database_settings,
     make_services,
     make_settings,
     raw_rows,
@@ -74,18 +75,6 @@ def me_status(env: Env, token: str) -> int:
 
 def code_of(r: Any) -> str:
     return str(r.json()["error"]["code"])
-
-
-def same_databases(env: Env) -> dict[str, str]:
-    """Settings overrides for a second app on this env's databases (PostgreSQL's are named by
-    URL; on SQLite the empty defaults resolve under the same data dir)."""
-    s = env.settings
-    return {
-        "database_url": s.database_url,
-        "database_owner_url": s.database_owner_url,
-        "key_store_url": s.key_store_url,
-        "key_store_owner_url": s.key_store_owner_url,
-    }
 
 
 def count(env: Env, table: str) -> int:
@@ -259,7 +248,9 @@ def test_login_after_argon2_params_raised_rehashes_password(env: Env) -> None:
     assert before.startswith("$argon2id$")
     assert "t=1," in before
 
-    settings2 = make_settings(env.settings.data_dir, argon2_time_cost=2, **same_databases(env))
+    settings2 = make_settings(
+        env.settings.data_dir, argon2_time_cost=2, **database_settings(env.settings)
+    )
     services2 = make_services(settings2, clock=env.clock)
     client2 = TestClient(create_app(settings2, services=services2))
     try:

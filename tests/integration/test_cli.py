@@ -13,10 +13,17 @@ from typer.testing import CliRunner
 from confide.cli import app
 from confide.settings import Settings
 from tests import pg
-from tests.factories import PASSWORD, free_port, make_services, make_settings, running
+from tests.factories import (
+    PASSWORD,
+    cli_database_settings,
+    cli_databases,
+    free_port,
+    make_services,
+    make_settings,
+    running,
+)
 
 runner = CliRunner()
-_DATABASE_SETTINGS = ("database_url", "database_owner_url", "key_store_url", "key_store_owner_url")
 _SQLITE_FILES = "asserts the SQLite files confide.db and keys.db in the data dir"
 
 
@@ -26,11 +33,7 @@ def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     two fresh databases (dropped by conftest's autouse fixture when the test ends)."""
     data = tmp_path / "data"
     monkeypatch.setenv("CONFIDE_DATA_DIR", str(data))
-    for name in _DATABASE_SETTINGS:
-        monkeypatch.delenv(f"CONFIDE_{name.upper()}", raising=False)
-    if pg.postgres is not None:
-        for name, value in pg.postgres.new_settings().items():
-            monkeypatch.setenv(f"CONFIDE_{name.upper()}", value)
+    cli_databases(monkeypatch, None)
     monkeypatch.setenv("CONFIDE_PROVIDER", "fake")
     monkeypatch.setenv("CONFIDE_ARGON2_TIME_COST", "1")
     monkeypatch.setenv("CONFIDE_ARGON2_MEMORY_KIB", "8")
@@ -41,8 +44,7 @@ def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def cli_settings(data: Path) -> Settings:
     """The settings the CLI runs under: its data dir and, on PostgreSQL, its databases."""
-    urls = {name: os.environ.get(f"CONFIDE_{name.upper()}", "") for name in _DATABASE_SETTINGS}
-    return make_settings(data, **{k: v for k, v in urls.items() if v})
+    return make_settings(data, **cli_database_settings())
 
 
 def test_cli_init_creates_private_key(cli_env: Path) -> None:
